@@ -1,0 +1,77 @@
+"""Publish a generated tree so that readers never see half of it.
+
+The output folder is a symlink to a versioned sibling folder (`.docs-<hash>`).
+A new version is written completely into its own folder and the symlink is
+replaced with os.replace, which is atomic on POSIX: a run killed at any
+moment leaves either the old tree or the new one, never a mixture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+
+def tree_hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(files[path]).digest())
+    return digest.hexdigest()[:16]
+
+
+def safe_relative_path(path: str) -> PurePosixPath:
+    """Refuse paths that could land outside the output folder."""
+    rel = PurePosixPath(path)
+    if rel.is_absolute() or not rel.parts or any(part in ("", ".", "..") for part in rel.parts):
+        raise ValueError(f"refusing to write outside the output folder: {path!r}")
+    return rel
+
+
+def _write_tree(files: dict[str, bytes], root: Path) -> None:
+    root.mkdir(parents=True)
+    for path in sorted(files):
+        target = root.joinpath(*safe_relative_path(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[path])
+
+
+def publish_tree(files: dict[str, bytes], out_dir: Path) -> bool:
+    """Make `out_dir` hold exactly `files`. Returns False when it already did."""
+    out_dir = Path(out_dir)
+    for path in files:
+        safe_relative_path(path)  # validate everything before touching the disk
+    parent = out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    version = parent / f".{out_dir.name}-{tree_hash(files)}"
+
+    if out_dir.is_symlink() and Path(os.readlink(out_dir)).name == version.name and version.is_dir():
+        return False
+
+    if not version.is_dir():
+        staging = parent / f".{out_dir.name}-staging-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        _write_tree(files, staging)
+        os.replace(staging, version)
+
+    link = parent / f".{out_dir.name}-link-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(version.name, link)
+    if out_dir.exists() and not out_dir.is_symlink():
+        # A plain folder from an older layout: move it aside before the swap.
+        shutil.rmtree(out_dir)
+    os.replace(link, out_dir)
+    _remove_stale_versions(out_dir, keep=version.name)
+    return True
+
+
+def _remove_stale_versions(out_dir: Path, keep: str) -> None:
+    prefix = f".{out_dir.name}-"
+    for sibling in out_dir.parent.iterdir():
+        if sibling.name.startswith(prefix) and sibling.name != keep:
+            if sibling.is_symlink():
+                continue  # another process's link in flight
+            shutil.rmtree(sibling, ignore_errors=True)

@@ -1,0 +1,217 @@
+"""Orchestration: content folder in, generated docs folder out.
+
+read → clean → segment (per page, cached by content hash, in parallel for big
+corpora) → enrich (corpus-wide) → curate → render + search index → publish
+atomically. Each stage lives in its own module; this one only wires them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import atomic
+from .model import Digest, Enriched, InputError, PageResult, Problem, SourceInfo, Theme
+
+log = logging.getLogger("generator")
+
+PAGE_SUFFIXES = (".txt", ".md")
+# Below this many pages a process pool costs more (start-up, jieba load) than it saves.
+PARALLEL_THRESHOLD = 64
+# Bump when segmentation output changes shape, so stale cache entries are ignored.
+CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ContentPaths:
+    root: Path
+
+    @property
+    def pages(self) -> Path:
+        return self.root / "pages"
+
+    @property
+    def sources(self) -> Path:
+        return self.root / "sources.yml"
+
+    @property
+    def themes(self) -> Path:
+        return self.root / "themes.yml"
+
+    @property
+    def curation(self) -> Path:
+        return self.root / "curation.yml"
+
+
+def page_files(paths: ContentPaths) -> list[Path]:
+    if not paths.pages.is_dir():
+        raise InputError(str(paths.pages), "page folder not found")
+    return sorted(
+        p for p in paths.pages.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
+    )
+
+
+def _code_fingerprint() -> str:
+    """Changes whenever the ingest code changes, so the cache never serves stale output."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    for name in ("read.py", "clean.py", "segment.py", "model.py"):
+        module = here / name
+        if module.exists():
+            digest.update(module.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def ingest_file(path: Path, cache_dir: Path | None, fingerprint: str) -> tuple[PageResult | None, list[Problem]]:
+    """read → clean → segment one page file; never raises for bad input."""
+    from .read import read_page
+    from .segment import segment_page
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(file=path.name, message=f"cannot read file: {exc.strerror}", level="error")]
+    key = hashlib.sha256(data + path.name.encode("utf-8") + fingerprint.encode()).hexdigest()
+    cached = cache_dir / f"{key}.pickle" if cache_dir else None
+    if cached and cached.exists():
+        try:
+            return pickle.loads(cached.read_bytes())
+        except Exception:  # a corrupt cache entry is just a miss
+            pass
+    page, problems = read_page(path)
+    result = None
+    if page is not None:
+        result = segment_page(page)
+        problems = [*problems, *result.problems]
+    outcome = (result, list(problems))
+    if cached:
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cached)
+    return outcome
+
+
+def _ingest_worker(args: tuple[str, str | None, str]) -> tuple[PageResult | None, list[Problem]]:
+    path, cache_dir, fingerprint = args
+    return ingest_file(Path(path), Path(cache_dir) if cache_dir else None, fingerprint)
+
+
+def ingest_all(files: list[Path], cache_dir: Path | None, jobs: int) -> tuple[list[PageResult], list[Problem]]:
+    fingerprint = _code_fingerprint()
+    if cache_dir:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            args = [(str(p), str(cache_dir) if cache_dir else None, fingerprint) for p in files]
+            outcomes = list(pool.map(_ingest_worker, args, chunksize=16))
+    else:
+        outcomes = [ingest_file(p, cache_dir, fingerprint) for p in files]
+    results, problems = [], []
+    for result, page_problems in outcomes:
+        problems.extend(page_problems)
+        if result is not None:
+            results.append(result)
+    return results, problems
+
+
+def _sort_key(item: Enriched) -> tuple:
+    # Newest first; undated last; then by page and position for a stable order.
+    return (item.date is None, _negated(item.date or ""), item.article.source, item.article.position)
+
+
+def _negated(date: str) -> tuple[int, ...]:
+    return tuple(-int(part) for part in date.split("-") if part.isdigit())
+
+
+def restrict_to_theme(articles: list[Enriched], theme_id: str) -> list[Enriched]:
+    """Keep one theme's articles, and only the links between them."""
+    kept = [a for a in articles if theme_id in a.themes]
+    ids = {a.id for a in kept}
+    return [replace(a, related=[r for r in a.related if r in ids]) for a in kept]
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def build_digest(
+    content_dir: Path,
+    *,
+    only_theme: str | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+) -> tuple[Digest, dict[str, SourceInfo]]:
+    """Everything up to curation; raises InputError for input that must stop the run."""
+    from .curate import apply_curation, load_curation
+    from .enrich import enrich_corpus
+    from .yamlio import load_sources, load_themes
+
+    paths = ContentPaths(Path(content_dir))
+    themes: tuple[Theme, ...] = load_themes(paths.themes)
+    theme_ids = {t.id for t in themes}
+    if only_theme is not None and only_theme not in theme_ids:
+        raise InputError(str(paths.themes), f"unknown theme id {only_theme!r}; known: {', '.join(sorted(theme_ids))}")
+    files = page_files(paths)
+    sources = load_sources(paths.sources) if paths.sources.exists() else {}
+    jobs = jobs or default_jobs()
+    results, problems = ingest_all(files, cache_dir, jobs)
+    articles = [article for result in results for article in result.articles]
+    known_ids = {a.id for a in articles}
+    # Curation is validated before any work is written, so a broken file stops the run early.
+    curation = load_curation(paths.curation, known_ids, theme_ids) if paths.curation.exists() else None
+    for name in sorted({r.source for r in results}):
+        sources.setdefault(name, SourceInfo(name=name))
+    enriched = enrich_corpus(articles, sources, themes, jobs=jobs)
+    if curation is not None:
+        enriched = apply_curation(enriched, curation)
+    if only_theme is not None:
+        enriched = restrict_to_theme(enriched, only_theme)
+    enriched.sort(key=_sort_key)
+    for problem in problems:
+        log.warning(str(problem)) if problem.level == "warning" else log.error(str(problem))
+    return Digest(articles=tuple(enriched), themes=themes, problems=tuple(problems)), sources
+
+
+def article_url(item: Enriched) -> str:
+    return f"articles/{item.id}.html"
+
+
+def generate(
+    content_dir: Path,
+    *,
+    only_theme: str | None = None,
+    site_url: str | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+) -> tuple[Digest, dict[str, bytes]]:
+    """The whole generated docs tree as a mapping, without writing anything."""
+    from .render import render_site
+    from .search_index import build_search_index
+
+    digest, sources = build_digest(content_dir, only_theme=only_theme, jobs=jobs, cache_dir=cache_dir)
+    files = dict(render_site(digest, sources, site_url))
+    files.update(build_search_index(digest, article_url))
+    return digest, files
+
+
+def run(
+    content_dir: Path,
+    out_dir: Path,
+    *,
+    only_theme: str | None = None,
+    site_url: str | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+) -> Digest:
+    """Generate and publish into out_dir atomically (nothing is written if any stage fails)."""
+    if cache_dir is None:
+        cache_dir = Path(content_dir).resolve().parent / ".cache" / "pages"
+    digest, files = generate(content_dir, only_theme=only_theme, site_url=site_url, jobs=jobs, cache_dir=cache_dir)
+    changed = atomic.publish_tree(files, Path(out_dir))
+    log.info("generator: %d articles, %d files%s", len(digest.articles), len(files), "" if changed else " (unchanged)")
+    return digest
