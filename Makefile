@@ -19,8 +19,15 @@ $(BIN)/.installed-test: $(BIN)/.installed requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+# Built beside site/ and swapped in only when the build succeeded, so a failed or
+# interrupted build never leaves a half-written site.
 site: $(BIN)/.installed
-	$(BIN)/mkdocs build --strict
+	rm -rf build/site.new
+	$(BIN)/mkdocs build --strict --site-dir build/site.new
+	rm -rf build/site.old
+	if [ -d site ]; then mv site build/site.old; fi
+	mv build/site.new site
+	rm -rf build/site.old
 	@echo "Site built: $(CURDIR)/site/index.html"
 
 serve: $(BIN)/.installed
@@ -29,13 +36,16 @@ serve: $(BIN)/.installed
 bundles: $(BIN)/.installed
 	$(BIN)/python -m generator bundle --all --out dist
 
-# Chromium for browser tests: Debian's package, installed as root when missing.
+# Debian packages for browser tests: chromium, a CJK font (so pages and PDFs render Chinese glyphs)
+# and poppler-utils (pdftotext, to read back printed PDFs). Installed as root when missing.
+DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 \
+	    && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "NOTE: chromium missing and not root: browser tests will be skipped"; fi
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
+	else echo "NOTE: $(DEB_PACKAGES) missing and not root: browser tests will be skipped"; fi
 
 npm-tools:
 	@if command -v npm >/dev/null 2>&1; then \

@@ -1,0 +1,65 @@
+"""Atomic publishing of the generated tree (generator/atomic.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator.atomic import publish_tree, safe_relative_path
+
+
+def read_tree(root):
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_publish_writes_exactly_the_mapping(tmp_path):
+    out = tmp_path / "docs"
+    files = {"index.md": b"# a\n", "articles/x.md": "文摘".encode()}
+    assert publish_tree(files, out) is True
+    assert read_tree(out) == files
+    assert out.is_symlink()
+
+
+def test_second_publish_of_same_tree_is_a_no_op(tmp_path):
+    out = tmp_path / "docs"
+    files = {"index.md": b"x"}
+    publish_tree(files, out)
+    target = os.readlink(out)
+    assert publish_tree(files, out) is False
+    assert os.readlink(out) == target
+
+
+def test_new_version_replaces_old_and_old_folder_is_removed(tmp_path):
+    out = tmp_path / "docs"
+    publish_tree({"a.md": b"1", "gone.md": b"2"}, out)
+    publish_tree({"a.md": b"3"}, out)
+    assert read_tree(out) == {"a.md": b"3"}
+    versions = [p for p in tmp_path.iterdir() if p.name.startswith(".docs-")]
+    assert len(versions) == 1
+
+
+def test_plain_folder_from_older_layout_is_replaced(tmp_path):
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "stale.md").write_text("old")
+    publish_tree({"new.md": b"n"}, out)
+    assert read_tree(out) == {"new.md": b"n"}
+
+
+@pytest.mark.parametrize("bad", ["../escape.md", "/etc/passwd", "a/../../b.md", ""])
+def test_paths_outside_the_output_are_refused_before_anything_is_written(tmp_path, bad):
+    out = tmp_path / "docs"
+    publish_tree({"keep.md": b"k"}, out)
+    with pytest.raises(ValueError):
+        publish_tree({"ok.md": b"o", bad: b"x"}, out)
+    assert read_tree(out) == {"keep.md": b"k"}
+    assert not (tmp_path / "escape.md").exists()
+
+
+def test_safe_relative_path_accepts_nested_paths():
+    assert str(safe_relative_path("themes/water.md")) == "themes/water.md"
