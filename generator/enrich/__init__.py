@@ -1,0 +1,210 @@
+"""Enrichment: what readers browse by (themes, regions, dates) and skim (summary, figures).
+
+Two layers, so the pipeline can parallelise the expensive part:
+- `analyse_article(article, themes, source)`: pure and per article (jieba
+  tokenizing, theme scores, summary, regions, figures, date). Top-level and
+  picklable, for a multiprocessing pool; each process builds its tokenizer once.
+- corpus level, in the calling process: IDF over all articles → keywords,
+  TF-IDF vectors → related articles.
+`enrich_corpus(articles, sources, themes, jobs=1)` does both.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import functools
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore
+from . import figures as _figures
+from . import keywords as _keywords
+from . import regions as _regions
+from . import related as _related
+from . import summary as _summary
+from . import themes as _themes
+from .text import FastCut, make_tokenizer, paragraphs
+
+__all__ = [
+    "Analyzer",
+    "ArticleAnalysis",
+    "analyse_article",
+    "article_date",
+    "enrich_corpus",
+    "finish_corpus",
+    "get_analyzer",
+]
+
+_SPACE = re.compile(r"\s")
+# Below this many articles a process pool costs more (start-up, jieba load) than it saves.
+PARALLEL_THRESHOLD = 400
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """Everything about one article that does not depend on the rest of the corpus."""
+
+    id: str
+    length: int
+    counts: Counter  # content terms (keyword candidates) over headline and body
+    head_terms: frozenset[str]
+    theme_scores: tuple[ThemeScore, ...]
+    themes: tuple[str, ...]
+    summary: str
+    regions: tuple[Region, ...]
+    figures: tuple[Figure, ...]
+    date: str | None
+
+
+class Analyzer:
+    """A tokenizer with the theme lexicons in its dictionary, plus the theme index."""
+
+    def __init__(self, themes: tuple[Theme, ...]) -> None:
+        self.themes = themes
+        self.index = _themes.ThemeIndex.build(themes)
+        self.lexicon = frozenset(self.index.terms)
+        self.tokenizer = make_tokenizer(self.lexicon | set(_regions.dictionary_words()))
+        self.cut = FastCut(self.tokenizer)
+
+    def analyse(self, article: Article, source: SourceInfo | None = None) -> ArticleAnalysis:
+        head = "\n".join(x for x in (article.kicker, article.title, article.subtitle) if x)
+        paras = paragraphs(article.body)
+        body_parts = paragraphs(article.body, with_headings=True) + [c.text for c in article.captions if c.text]
+        body = "\n".join(body_parts)
+        head_tokens = self.cut(head)
+        body_tokens = self.cut(body)
+        length = len(head) + len(body) - len(_SPACE.findall(head)) - len(_SPACE.findall(body))
+
+        head_all, body_all = Counter(head_tokens), Counter(body_tokens)
+        strong: dict[str, float] = {}
+        scores = _themes.score_themes(self.index, head_all, body_all, length, strong)
+        accepted = _themes.accept_themes(scores, strong)
+
+        head_counts = _keywords.content_counts(head_all)
+        counts = _keywords.content_counts(body_all)
+        counts.update(head_counts)
+        head_terms = frozenset(head_counts)
+        cue = set(head_terms) | {t for s in scores for t in s.terms}
+        summary = _summary.summarise(paras, cue)
+
+        table = _regions.divisions()
+        home = table.resolve(source.publication) if source and source.publication else None
+        regions = _regions.find_regions(
+            head,
+            body,
+            head_tokens=head_tokens,
+            body_tokens=body_tokens,
+            home=home,
+            dateline_place=article.dateline.place if article.dateline else None,
+        )
+        freq = self.tokenizer.FREQ
+        figures = _figures.find_figures(head, paras, is_word=lambda w: bool(freq.get(w)) or _figures._is_word(w))
+        date = article_date(source.date if source else None, article.dateline)
+        return ArticleAnalysis(
+            id=article.id,
+            length=length,
+            counts=counts,
+            head_terms=head_terms,
+            theme_scores=tuple(scores),
+            themes=tuple(accepted),
+            summary=summary,
+            regions=tuple(regions),
+            figures=tuple(figures),
+            date=date,
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def get_analyzer(themes: tuple[Theme, ...]) -> Analyzer:
+    """One analyzer per process and theme set: the jieba dictionary loads once."""
+    return Analyzer(themes)
+
+
+def analyse_article(article: Article, themes: tuple[Theme, ...], source: SourceInfo | None = None) -> ArticleAnalysis:
+    return get_analyzer(themes).analyse(article, source)
+
+
+def _analyse_batch(batch: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...]) -> list[ArticleAnalysis]:
+    analyzer = get_analyzer(themes)
+    return [analyzer.analyse(article, source) for article, source in batch]
+
+
+def article_date(source_date: str | None, dateline: Dateline | None) -> str | None:
+    """The page's date, refined to the day by a dateline that names one (本报桐庐2月26日电)."""
+    if not source_date:
+        return None
+    if dateline is None or not dateline.month:
+        return source_date
+    year = int(source_date[:4])
+    if len(source_date) >= 7:
+        page_month = int(source_date[5:7])
+        if dateline.month == 12 and page_month == 1:
+            year -= 1  # a December dateline on a January page
+        elif dateline.month > page_month:
+            return source_date  # a dateline after the page's month is something else; keep what we know
+    if not dateline.day:
+        return source_date if len(source_date) >= 7 else f"{year:04d}-{dateline.month:02d}"
+    try:
+        return _dt.date(year, dateline.month, dateline.day).isoformat()
+    except ValueError:
+        return source_date
+
+
+def finish_corpus(
+    articles: list[Article],
+    analyses: list[ArticleAnalysis],
+    sources: dict[str, SourceInfo],
+    themes: tuple[Theme, ...],
+) -> list[Enriched]:
+    """The corpus-level part: IDF, keywords, related articles; then the Enriched records."""
+    lexicon = frozenset(term for theme in themes for term, _ in theme.lexicon)
+    idf_table = _keywords.Idf.from_counts([a.counts for a in analyses]).table()
+    vectors = []
+    keyword_lists = []
+    for analysis in analyses:
+        ranked = _keywords.ranked_weights(analysis.counts, idf_table, analysis.head_terms, lexicon)
+        keyword_lists.append(_keywords.top_keywords(ranked))
+        vectors.append(_related.sparse_vector(ranked))
+    related = _related.find_related([a.id for a in articles], vectors)
+    out = []
+    for article, analysis, keywords, rel in zip(articles, analyses, keyword_lists, related):
+        source = sources.get(article.source)
+        out.append(
+            Enriched(
+                article=article,
+                date=analysis.date,
+                themes=list(analysis.themes),
+                theme_scores=list(analysis.theme_scores),
+                summary=analysis.summary,
+                keywords=keywords,
+                regions=list(analysis.regions),
+                figures=list(analysis.figures),
+                related=rel,
+                publication=source.publication if source else None,
+                page=source.page if source else None,
+            )
+        )
+    return out
+
+
+def enrich_corpus(
+    articles: list[Article],
+    sources: dict[str, SourceInfo],
+    themes: tuple[Theme, ...],
+    jobs: int = 1,
+) -> list[Enriched]:
+    """Enrich every article; the same input gives the same output whatever `jobs` is."""
+    articles = list(articles)
+    themes = tuple(themes)
+    work = [(a, sources.get(a.source)) for a in articles]
+    if jobs > 1 and len(articles) >= PARALLEL_THRESHOLD:
+        size = max(50, len(work) // (jobs * 8))
+        batches = [work[i : i + size] for i in range(0, len(work), size)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = pool.map(functools.partial(_analyse_batch, themes=themes), batches)
+            analyses = [a for batch in results for a in batch]
+    else:
+        analyses = _analyse_batch(work, themes)
+    return finish_corpus(articles, analyses, sources, themes)

@@ -1,0 +1,122 @@
+"""Multi-label theme tagging from the weighted lexicons of content/themes.yml.
+
+Principles (nothing here knows any particular theme):
+- Evidence is counted on jieba tokens, with every lexicon term in the
+  tokenizer's dictionary, so 水务 is never found inside 丽水源 and a longer
+  term (人才住房) is counted once, not also as its part (人才).
+- A term in the headline (title, kicker, subtitle) says what the article is
+  about; one in the body may be incidental: headline hits weigh TITLE_WEIGHT.
+- Scores are densities: weighted hits per 1,000 characters, so a long article
+  does not win by length. Very short texts are measured as MIN_LENGTH long, so
+  that one passing mention in a photo caption is not a high density.
+- A theme is accepted when its density reaches ACCEPT, it rests on strong
+  terms (weight ≥ STRONG) and not on one passing mention: their weighted hits
+  reach MIN_EVIDENCE (two core mentions in the body, or one in the headline),
+  and, for a second or third theme, it reaches MARGIN of the strongest theme.
+  Weak terms (大学生, 招聘, 街道) add to a density but never make a theme alone. An article that passes for no theme
+  gets none (shown as 其他) rather than being forced into the nearest one.
+- Themes scoring at least REVIEW_LOW but not accepted, or accepted within
+  REVIEW_HIGH, are "borderline" and listed by `python -m generator review`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ..model import Theme, ThemeScore
+
+TITLE_WEIGHT = 4.0
+MIN_LENGTH = 600  # characters
+ACCEPT = 7.0  # weighted hits per 1,000 characters
+STRONG = 2.0  # lexicon weight from which a term counts as strong evidence
+MIN_EVIDENCE = 6.0  # weighted hits of strong terms: two core (3) mentions, or one in the headline
+MARGIN = 0.35  # a secondary theme needs this share of the strongest theme's density
+MAX_THEMES = 3
+REVIEW_LOW = 0.5 * ACCEPT
+REVIEW_HIGH = 1.5 * ACCEPT
+
+
+@dataclass(frozen=True)
+class ThemeIndex:
+    """The lexicons turned into one lookup: token → [(theme id, weight)]."""
+
+    themes: tuple[Theme, ...]
+    weights: dict[str, tuple[tuple[str, float], ...]]
+
+    @classmethod
+    def build(cls, themes: tuple[Theme, ...]) -> "ThemeIndex":
+        table: dict[str, list[tuple[str, float]]] = {}
+        for theme in themes:
+            for term, weight in theme.lexicon:
+                table.setdefault(term, []).append((theme.id, float(weight)))
+        return cls(themes=themes, weights={t: tuple(v) for t, v in table.items()})
+
+    @property
+    def terms(self) -> list[str]:
+        return sorted(self.weights)
+
+
+def score_themes(
+    index: ThemeIndex,
+    head_tokens: list[str] | Counter,
+    body_tokens: list[str] | Counter,
+    length: int,
+    evidence: dict[str, float],
+) -> list[ThemeScore]:
+    """Every theme with any evidence, strongest first, with the terms that triggered it.
+
+    `evidence` is filled with each theme's weighted hits of strong terms.
+    """
+    weights = index.weights
+    head = head_tokens if isinstance(head_tokens, Counter) else Counter(head_tokens)
+    body = body_tokens if isinstance(body_tokens, Counter) else Counter(body_tokens)
+    head = {t: c for t, c in head.items() if t in weights}
+    body = {t: c for t, c in body.items() if t in weights}
+    raw: dict[str, float] = {}
+    strong: dict[str, float] = {}
+    contributions: dict[str, dict[str, float]] = {}
+    for term in set(head) | set(body):
+        hits = TITLE_WEIGHT * head.get(term, 0) + body.get(term, 0)
+        for theme_id, weight in index.weights[term]:
+            raw[theme_id] = raw.get(theme_id, 0.0) + weight * hits
+            if weight >= STRONG:
+                strong[theme_id] = strong.get(theme_id, 0.0) + weight * hits
+            contributions.setdefault(theme_id, {})[term] = weight * hits
+    per_mille = max(length, MIN_LENGTH) / 1000.0
+    scores = []
+    for theme in index.themes:
+        if theme.id not in raw:
+            continue
+        terms = sorted(contributions[theme.id].items(), key=lambda kv: (-kv[1], kv[0]))
+        scores.append(
+            ThemeScore(theme=theme.id, score=round(raw[theme.id] / per_mille, 3), terms=tuple(t for t, _ in terms))
+        )
+        evidence[theme.id] = strong.get(theme.id, 0.0)
+    scores.sort(key=lambda s: (-s.score, s.theme))
+    return scores
+
+
+def accept_themes(scores: list[ThemeScore], strong_evidence: dict[str, float]) -> list[str]:
+    accepted: list[str] = []
+    if not scores:
+        return accepted
+    top = scores[0].score
+    for s in scores:
+        if len(accepted) >= MAX_THEMES:
+            break
+        if s.score < ACCEPT or strong_evidence.get(s.theme, 0.0) < MIN_EVIDENCE:
+            continue
+        if accepted and s.score < MARGIN * top:
+            continue
+        accepted.append(s.theme)
+    return accepted
+
+
+def borderline(scores: list[ThemeScore], accepted: list[str]) -> list[ThemeScore]:
+    """Scores close to the acceptance line on either side: worth an editor's look."""
+    return [
+        s
+        for s in scores
+        if (s.theme in accepted and s.score < REVIEW_HIGH) or (s.theme not in accepted and s.score >= REVIEW_LOW)
+    ]
