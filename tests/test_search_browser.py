@@ -375,8 +375,9 @@ def test_inside_material(browser, mini_server, corpus) -> None:
     results = search(page, "职业经理人")
     assert len(results) == len(relevant(corpus, "职业经理人")) > 0
     page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
     assert "/articles/" in page.url and page.title()
     assert not any("search_index" in u or "/workers/search" in u for u in log.urls), log.urls
     assert not log.third_party and not log.console_errors
