@@ -193,9 +193,10 @@ def generate(
     from .render import render_site
     from .search_index import build_search_index
 
+    jobs = jobs or default_jobs()
     digest, sources = build_digest(content_dir, only_theme=only_theme, jobs=jobs, cache_dir=cache_dir)
     files = dict(render_site(digest, sources, site_url))
-    files.update(build_search_index(digest, article_url))
+    files.update(build_search_index(digest, article_url, jobs=jobs))
     return digest, files
 
 
