@@ -1,0 +1,711 @@
+"""Stage 2 (clean): normalise the text of newspaper pages dumped from PDFs.
+
+Pure functions, no state; every one is idempotent, never raises and runs in
+linear time (regexes compiled once, no backtracking-heavy patterns, bounded
+look-around scans).
+
+- `clean_text`     one piece of inline text (a paragraph, a caption): spaces,
+                   ASCII punctuation in Chinese context, quote pairing, glyphs
+                   doubled by PDF extraction, full-width letters/digits.
+- `clean_title`    the same, but keeps the single space that separates the
+                   phrases of a headline (`深入履职 当好“两员”`).
+- `join_lines`     paragraphs from the hard-wrapped lines of one article body.
+- `extract_furniture`, `is_banner`, `banner_score`: page furniture.
+- helpers for the segmenter: `is_cjk`, `cjk_count`, `ends_sentence`,
+  `strip_markdown_heading`, `display_width`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+
+from .model import Furniture
+
+# ---------------------------------------------------------------------------
+# Character classes
+
+# Han ideographs (BMP, extensions, compatibility), 〇, kana, Hangul syllables, bopomofo.
+_CJK_RANGES = (
+    "\u3007"
+    "\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
+    "\u3105-\u312f\u31a0-\u31bf\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\uac00-\ud7a3"
+    "\U00020000-\U0003134f"
+)
+_CJK_CHAR_RE = re.compile(f"[{_CJK_RANGES}]")
+# Punctuation that belongs to CJK typesetting (full width): spaces beside it are always noise.
+_CJK_PUNCT = "\u3001-\u3006\u3008-\u303f\ufe10-\ufe1f\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_WIDE = _CJK_RANGES + _CJK_PUNCT
+_WIDE_CLASS = f"[{_WIDE}]"
+
+# Sentence-final marks; closing quotes/brackets count when they follow one.
+_FINAL = "。！？!?；;…"
+_CLOSERS = "”’」』）)】〕》〉\"'"
+# `.` is a full stop after a letter ("the end.") but not in "3." or "No."-style cases we cannot tell; letters only.
+_ENDS_SENTENCE_RE = re.compile(f"(?:[{_FINAL}]|(?<=[A-Za-z])\\.)[{re.escape(_CLOSERS)}]*$")
+
+# Whitespace of every kind becomes one ASCII space; invisible format characters go.
+_SPACE_CHARS = "\t\n\r\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\x85\u2028\u2029"
+_INVISIBLE_CHARS = "\u200b\u2060\ufeff\u00ad\u180e"
+_CONTROL_CHARS = "".join(chr(c) for c in range(0x20) if chr(c) not in _SPACE_CHARS) + "\x7f" + "".join(
+    chr(c) for c in range(0x80, 0xA0) if chr(c) != "\x85"
+)
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
+_FULLWIDTH_ALNUM.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
+_FULLWIDTH_ALNUM.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
+_TRANSLATE: dict[int, int | str | None] = {ord(c): " " for c in _SPACE_CHARS}
+_TRANSLATE.update({ord(c): None for c in _INVISIBLE_CHARS + _CONTROL_CHARS})
+_TRANSLATE.update(_FULLWIDTH_ALNUM)
+
+_NEEDS_TRANSLATE_RE = re.compile(
+    "[" + re.escape(_SPACE_CHARS.replace("\n", "") + _INVISIBLE_CHARS + _CONTROL_CHARS) + "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]"
+)
+_MULTI_SPACE_RE = re.compile(" {2,}")
+_HAS_CJK_RE = _CJK_CHAR_RE
+# A space next to a CJK character or full-width punctuation is never wanted in Chinese text
+# (this also drops the space between Chinese and Latin/digits: "达 1723 亿元" → "达1723亿元").
+_SPACE_NEAR_WIDE_RE = re.compile(f"(?<={_WIDE_CLASS}) | (?={_WIDE_CLASS})")
+
+# Middle dots of other code points between two CJK characters → U+00B7 ("共享联盟・桐庐").
+_MIDDOT_RE = re.compile(f"(?<=[{_CJK_RANGES}])[\u30fb\uff65\u2022\u2027\u2219\u22c5](?=[{_CJK_RANGES}])")
+
+# URLs and e-mail addresses keep their ASCII punctuation.
+_PROTECTED_RE = re.compile(
+    r"(?:(?:https?|ftp)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+)
+
+_ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_CONVERTIBLE_RE = re.compile(r"[,:;?!]")
+# How far (in non-space characters) to look for the word a punctuation mark belongs to.
+_CONTEXT_WINDOW = 12
+
+
+def is_cjk(ch: str) -> bool:
+    """A CJK letter (Han, kana, Hangul syllable, bopomofo, 〇); not punctuation."""
+    return len(ch) == 1 and _CJK_CHAR_RE.match(ch) is not None
+
+
+def cjk_count(s: str) -> int:
+    """Number of CJK letters in s."""
+    return len(_CJK_CHAR_RE.findall(s))
+
+
+def display_width(s: str) -> float:
+    """Width in full-width character cells: printable ASCII counts half."""
+    narrow = len(s.encode("ascii", "ignore"))
+    return len(s) - 0.5 * narrow
+
+
+def ends_sentence(s: str) -> bool:
+    """Does s end with sentence-final punctuation (possibly followed by closing quotes/brackets)?"""
+    return _ENDS_SENTENCE_RE.search(s.rstrip()) is not None
+
+
+_HEADING_RE = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+|(?=[^\s#]))(.*?)(?:[ \t]+#+)?[ \t]*$")
+
+
+def strip_markdown_heading(line: str) -> tuple[int, str]:
+    """("## 标题") → (2, "标题"); (0, line) when the line is not an ATX heading.
+
+    Lenient about the space after the hashes when a CJK character follows ("#标题"),
+    because page dumps are not careful Markdown; "#1" or "#hashtag" stay text.
+    """
+    match = _HEADING_RE.match(line)
+    if not match:
+        return 0, line
+    hashes, text = match.group(1), match.group(2)
+    after = line[line.index(hashes) + len(hashes) :]
+    if after and not after[0].isspace() and not is_cjk(after[0]) and not after[0] in "“\"「《（(【":
+        return 0, line
+    return len(hashes), text.strip()
+
+
+# ---------------------------------------------------------------------------
+# clean_text building blocks
+
+
+def _prepare(text: str) -> str:
+    """Characters first: controls and invisibles out, whitespace to spaces, ＡＢＣ１２３ → ABC123, NFC."""
+    if "\n" in text:
+        text = text.replace("\n", " ")
+    if _NEEDS_TRANSLATE_RE.search(text):
+        text = text.translate(_TRANSLATE)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if "  " in text:
+        text = _MULTI_SPACE_RE.sub(" ", text)
+    return text
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    if "://" not in text and "www." not in text and "@" not in text:
+        return []
+    return [m.span() for m in _PROTECTED_RE.finditer(text)]
+
+
+def _in_spans(pos: int, starts: list[int], spans: list[tuple[int, int]]) -> bool:
+    if not spans:
+        return False
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _nearest_word_char(text: str, pos: int, step: int) -> str:
+    """The nearest letter/digit before (step=-1) or after (step=+1) pos, skipping spaces and
+    punctuation (so ASCII and full-width marks give the same answer: conversions stay idempotent)."""
+    i = pos + step
+    seen = 0
+    n = len(text)
+    while 0 <= i < n and seen < _CONTEXT_WINDOW:
+        ch = text[i]
+        if ch.isalnum():
+            return ch
+        if ch != " ":
+            seen += 1
+        i += step
+    return ""
+
+
+def _chinese_context(text: str, pos: int) -> bool:
+    return is_cjk(_nearest_word_char(text, pos, -1)) or is_cjk(_nearest_word_char(text, pos, +1))
+
+
+def _convert_marks(text: str, spans: list[tuple[int, int]]) -> str:
+    """, : ; ? ! → full width next to Chinese, but not in 1,000 / 10:30 / URLs."""
+    starts = [s for s, _ in spans]
+
+    def replace(match: re.Match[str]) -> str:
+        pos = match.start()
+        mark = match.group()
+        if _in_spans(pos, starts, spans):
+            return mark
+        if mark in ",:" and 0 < pos < len(text) - 1 and text[pos - 1].isdigit() and text[pos + 1].isdigit():
+            return mark
+        return _ASCII_TO_WIDE[mark] if _chinese_context(text, pos) else mark
+
+    return _CONVERTIBLE_RE.sub(replace, text)
+
+
+_PAREN_RE = re.compile(r"[()]")
+
+
+def _convert_parens(text: str, spans: list[tuple[int, int]]) -> str:
+    """(…) → （…） when the content or a neighbouring word is Chinese; matched with a stack."""
+    if "(" not in text and ")" not in text:
+        return text
+    starts = [s for s, _ in spans]
+    chars = list(text)
+    stack: list[int] = []
+    unmatched: list[int] = []
+    for match in _PAREN_RE.finditer(text):
+        i = match.start()
+        if _in_spans(i, starts, spans):
+            continue
+        if text[i] == "(":
+            stack.append(i)
+        elif stack:
+            open_at = stack.pop()
+            chinese = (
+                _CJK_CHAR_RE.search(text, open_at + 1, i) is not None
+                or _chinese_context(text, open_at)
+                or _chinese_context(text, i)
+            )
+            if chinese:
+                chars[open_at] = "（"
+                chars[i] = "）"
+        else:
+            unmatched.append(i)
+    unmatched.extend(stack)
+    for i in unmatched:
+        if _chinese_context(text, i):
+            chars[i] = "（" if text[i] == "(" else "）"
+    return "".join(chars)
+
+
+_QUOTE_CHARS_RE = re.compile("[\"“”'‘’]")
+_BAD_AFTER_OPEN = set("，。！？、；：）)》」』】,.;:!? ")
+_BAD_BEFORE_CLOSE = set("：:（(《「『【")
+
+
+def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
+    """Straight quotes in Chinese text → “ ” and ‘ ’, paired in order.
+
+    Curly quotes already present take part in the pairing. With an odd number of
+    straight double quotes the paragraph may start inside a quotation (columns cut
+    mid-quote), so both readings are tried and the one with fewer typographic
+    impossibilities (an opening quote before a comma, a closing one after a colon)
+    wins. An unpaired ' while a double quote is open is an OCR'd closing ” (seen on
+    real pages: `"没有…的投资地。' 为了`).
+    """
+    if '"' not in text and "'" not in text:
+        return text
+    starts = [s for s, _ in spans]
+    marks = [m.start() for m in _QUOTE_CHARS_RE.finditer(text) if not _in_spans(m.start(), starts, spans)]
+    # Apostrophes between Latin letters (don't, Xi'an) are not quotes.
+    marks = [
+        p
+        for p in marks
+        if not (
+            text[p] == "'"
+            and 0 < p < len(text) - 1
+            and text[p - 1].isascii()
+            and text[p - 1].isalpha()
+            and text[p + 1].isascii()
+            and text[p + 1].isalpha()
+        )
+    ]
+    singles_left = sum(1 for p in marks if text[p] == "'")
+
+    def run(start_open: bool) -> tuple[int, dict[int, str]]:
+        out: dict[int, str] = {}
+        double_open = start_open
+        single_open = False
+        remaining_singles = singles_left
+        penalty = 0
+        for p in marks:
+            ch = text[p]
+            if ch == "“":
+                double_open = True
+                continue
+            if ch == "”":
+                double_open = False
+                continue
+            if ch == "‘":
+                single_open = True
+                continue
+            if ch == "’":
+                single_open = False
+                continue
+            if ch == '"':
+                new = "”" if double_open else "“"
+                double_open = not double_open
+            else:  # "'"
+                remaining_singles -= 1
+                prev = text[p - 1] if p else ""
+                if not single_open and remaining_singles == 0 and (double_open or prev in "。！？!?…"):
+                    new = "”"
+                    double_open = False
+                else:
+                    new = "’" if single_open else "‘"
+                    single_open = not single_open
+            out[p] = new
+            after = text[p + 1] if p + 1 < len(text) else ""
+            before = text[p - 1] if p else ""
+            if new in "“‘" and (after == "" or after in _BAD_AFTER_OPEN):
+                penalty += 1
+            if new in "”’" and (before == "" or before in _BAD_BEFORE_CLOSE):
+                penalty += 1
+        if double_open:
+            penalty += 1
+        return penalty, out
+
+    straight_doubles = sum(1 for p in marks if text[p] == '"')
+    penalty, replacement = run(False)
+    if straight_doubles % 2 == 1:
+        other_penalty, other = run(True)
+        if other_penalty < penalty:
+            replacement = other
+    if not replacement:
+        return text
+    chars = list(text)
+    for p, ch in replacement.items():
+        chars[p] = ch
+    return "".join(chars)
+
+
+def _convert_punctuation(text: str) -> str:
+    """ASCII punctuation in Chinese context → full width; only for text that has Chinese in it."""
+    if not _HAS_CJK_RE.search(text):
+        return text
+    spans = _protected_spans(text)
+    text = _pair_quotes(text, spans)
+    text = _convert_parens(text, spans)
+    return _convert_marks(text, spans)
+
+
+def _remove_spaces(text: str, keep_phrase_spaces: bool) -> str:
+    if " " not in text:
+        return text
+    if not keep_phrase_spaces:
+        return _SPACE_NEAR_WIDE_RE.sub("", text).strip(" ")
+    # Headlines: a space between two phrases of ≥ 3 CJK letters each is a separator, keep one.
+    tokens = text.strip(" ").split(" ")
+    out = [tokens[0]]
+    for left, right in zip(tokens, tokens[1:]):
+        a, b = left[-1:], right[:1]
+        wide_join = _WIDE_OR_QUOTE_RE.match(a) is not None or _WIDE_OR_QUOTE_RE.match(b) is not None
+        if not wide_join:
+            out.append(" ")
+        elif cjk_count(left) >= 3 and cjk_count(right) >= 3 and not _CJK_PUNCT_RE.match(a) and not _CJK_PUNCT_RE.match(b):
+            out.append(" ")
+        out.append(right)
+    return "".join(out)
+
+
+_WIDE_OR_QUOTE_RE = re.compile(f"[{_WIDE}“”‘’]")
+_CJK_PUNCT_RE = re.compile(f"[{_CJK_PUNCT}]")
+
+# --- glyphs doubled by PDF extraction -------------------------------------
+# 347347..22 → 347.2 ; 99..55 → 9.5 ; 137137..7777 → 137.77 (both halves doubled, dot doubled).
+_DOUBLED_DECIMAL_RE = re.compile(r"(?<![\d.])(\d{1,12})\1\.\.(\d{1,12})\2(?![\d.])")
+# 138138 → 138, only when the same text shows other doubling (never 2020, 1100).
+_DOUBLED_DIGITS_RE = re.compile(r"(?<![\d.])(\d{3,12})\1(?![\d.])")
+# Char-doubled punctuation: ““ ”” 《《 … (not …… or —— which are single marks in Chinese).
+_DOUBLED_PUNCT = "“”‘’《》（）【】〔〕「」『』，、：；。"
+_DOUBLED_PUNCT_RE = re.compile(f"([{_DOUBLED_PUNCT}])\\1+")
+# Characters that separate the "segments" in which a whole-segment doubling XX is looked for.
+_SEGMENT_DELIMITERS = (
+    r"\s!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u2027\u2030-\u205e" + _CJK_PUNCT + r"\u00b7"
+)
+_SEG = f"[^{_SEGMENT_DELIMITERS}]"
+_BOUNDARY_BEFORE = f"(?<!{_SEG})"
+_BOUNDARY_AFTER = f"(?!{_SEG})"
+# A unit of up to this many characters is checked (bounds the backtracking: linear time).
+_MAX_UNIT = 200
+# A whole segment that is exactly XX.
+_WHOLE_DOUBLED_RE = re.compile(f"{_BOUNDARY_BEFORE}({_SEG}{{2,{_MAX_UNIT}}})\\1{_BOUNDARY_AFTER}")
+# A unit at least this long (with Chinese in it) is collapsed on its own evidence.
+_STRONG_UNIT = 5
+# Shorter units (2..4) are collapsed only when the same text shows other doubling.
+_WEAK_UNIT = 2
+# A whole segment doubled character by character (平平湖湖…) with at least this many pairs.
+_CHAR_DOUBLED_PAIRS = 8
+_CHAR_DOUBLED_RE = re.compile(f"{_BOUNDARY_BEFORE}(?:({_SEG})\\1){{{_CHAR_DOUBLED_PAIRS},}}{_BOUNDARY_AFTER}")
+
+
+def _exact_double(segment: str, min_unit: int) -> bool:
+    half = len(segment) // 2
+    return (
+        len(segment) % 2 == 0
+        and half >= min_unit
+        and segment[:half] == segment[half:]
+        and _HAS_CJK_RE.search(segment, 0, half) is not None
+    )
+
+
+def _char_doubled(segment: str) -> bool:
+    return (
+        len(segment) >= 2 * _CHAR_DOUBLED_PAIRS
+        and len(segment) % 2 == 0
+        and segment[0::2] == segment[1::2]
+        and _HAS_CJK_RE.search(segment) is not None
+    )
+
+
+def _is_strong(segment: str) -> bool:
+    return _char_doubled(segment) or _exact_double(segment, _STRONG_UNIT)
+
+
+def _undouble(segment: str, weak_ok: bool) -> str:
+    """Strong doublings are undone until none is left (so a second pass finds nothing);
+    a short unit (2–4) is halved once, and only with evidence elsewhere in the text."""
+    changed = False
+    while True:
+        if _char_doubled(segment):
+            segment = segment[0::2]
+        elif _exact_double(segment, _STRONG_UNIT):
+            segment = segment[: len(segment) // 2]
+        else:
+            break
+        changed = True
+    if not changed and weak_ok and _exact_double(segment, _WEAK_UNIT):
+        segment = segment[: len(segment) // 2]
+    return segment
+
+
+def _doubled_segments(text: str) -> list[tuple[int, int]]:
+    """Spans of whole segments that are XX (unit ≤ _MAX_UNIT) or char-doubled, with CJK in them."""
+    spans = {m.span() for m in _WHOLE_DOUBLED_RE.finditer(text)}
+    spans.update(m.span() for m in _CHAR_DOUBLED_RE.finditer(text))
+    return sorted(span for span in spans if _HAS_CJK_RE.search(text, span[0], span[1]))
+
+
+def collapse_doubled(text: str) -> str:
+    """Undo glyph doubling from PDF extraction, conservatively.
+
+    `347347..22亿元` → `347.2亿元`; `平湖重大项目建设按下平湖重大项目建设按下““快进键快进键””`
+    → `平湖重大项目建设按下“快进键”`. Evidence on its own: a unit of ≥ 5 characters
+    doubled as a whole segment (text between punctuation/spaces), a segment doubled
+    character by character over ≥ 8 pairs, a number with a doubled decimal point.
+    Collapsed only with such evidence — or doubled punctuation — in the same text:
+    shorter doubled segments (2–4), doubled digit runs (138138%), doubled punctuation
+    (““ ””). Real repetitions survive: 看看, 研究研究, 谢谢大家谢谢大家, 2020, 1100,
+    天天向上, “人人人”.
+    """
+    evidence = False
+    if ".." in text:
+        text, count = _DOUBLED_DECIMAL_RE.subn(r"\1.\2", text)
+        evidence = count > 0
+    spans = _doubled_segments(text)
+    doubled_punct = len(_DOUBLED_PUNCT_RE.findall(text))
+    if not (evidence or spans or doubled_punct >= 2):
+        return text
+    evidence = evidence or any(_is_strong(text[a:b]) for a, b in spans)
+    weak_ok = evidence or doubled_punct > 0
+    if not (evidence or weak_ok):
+        return text
+    if evidence or doubled_punct >= 2:
+        # Digits first: undoubling them can make a segment an exact XX, handled just below.
+        if _DOUBLED_DIGITS_RE.search(text):
+            text = _DOUBLED_DIGITS_RE.sub(r"\1", text)
+            spans = _doubled_segments(text)
+    pieces: list[str] = []
+    last = 0
+    for start, end in spans:
+        segment = text[start:end]
+        new = _undouble(segment, weak_ok)
+        if new != segment:
+            evidence = True
+        pieces.append(text[last:start])
+        pieces.append(new)
+        last = end
+    pieces.append(text[last:])
+    text = "".join(pieces)
+    if evidence or doubled_punct >= 2:
+        text = _DOUBLED_PUNCT_RE.sub(r"\1", text)
+    return text
+
+
+def _clean(text: str, keep_phrase_spaces: bool) -> str:
+    text = _prepare(text)
+    text = _convert_punctuation(text)
+    text = _remove_spaces(text, keep_phrase_spaces)
+    text = collapse_doubled(text)
+    if "\u30fb" in text or "\uff65" in text or "\u2022" in text or "\u2027" in text or "\u2219" in text or "\u22c5" in text:
+        text = _MIDDOT_RE.sub("\u00b7", text)
+    return text.strip(" ")
+
+
+def clean_text(text: str) -> str:
+    """Normalise one piece of inline text (newlines inside are wraps). Idempotent, never raises."""
+    return _clean(text, keep_phrase_spaces=False)
+
+
+def clean_title(text: str) -> str:
+    """Like clean_text, but keeps one space between headline phrases: `深入履职 当好“两员”`."""
+    return _clean(text, keep_phrase_spaces=True)
+
+
+# ---------------------------------------------------------------------------
+# join_lines
+
+_INDENT_RE = re.compile(r"^(?:\u3000|[ \u00a0]{2,}|\t)")
+_LIST_START_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|\d{1,2}(?:[.．](?!\d)|、)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[●■◆▲★•·\-\*]\s?)"
+)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(fraction * (len(ordered) - 1)))))
+    return ordered[index]
+
+
+def _ends_with_colon(s: str) -> bool:
+    return s.rstrip().endswith(("：", ":"))
+
+
+def join_lines(lines: list[str]) -> list[str]:
+    """Paragraphs from the raw body lines of one article ("" = blank line), each cleaned.
+
+    A line that ends mid-sentence is joined to the next non-blank line, even across
+    blank lines (pages put blanks inside sentences). A line that ends a sentence ends
+    the paragraph, unless the text is column-wrapped and the line is full width (it
+    may wrap exactly at the column edge) with no blank line or indentation to say
+    otherwise. Blank lines count as evidence only when they are not between (nearly)
+    every pair of lines.
+
+    Idempotent: join_lines(join_lines(x)) == join_lines(x). The rules are applied
+    again to the cleaned paragraphs until they merge no further (cleaning can turn
+    a line start into a closing quote, say); normally that check merges nothing.
+    """
+    entries: list[tuple[str, bool, bool]] = []  # (line, blank line before it, indented)
+    blank_before = False
+    for raw in lines:
+        if raw is None:
+            continue
+        for line in str(raw).split("\n"):
+            if not line.strip(_BLANK_CHARS):
+                blank_before = True
+                continue
+            entries.append((line.rstrip(_BLANK_CHARS), blank_before, _INDENT_RE.match(line) is not None))
+            blank_before = False
+    paragraphs = _cleaned_groups(entries)
+    while len(paragraphs) > 1:
+        groups = _group_lines([(p, False, False) for p in paragraphs])
+        if len(groups) == len(paragraphs):
+            break
+        paragraphs = [p for p in (clean_text(_join_wrapped(g)) for g in groups) if p]
+    return paragraphs
+
+
+def _cleaned_groups(entries: list[tuple[str, bool, bool]]) -> list[str]:
+    return [p for p in (clean_text(_join_wrapped(g)) for g in _group_lines(entries)) if p]
+
+
+def _group_lines(entries: list[tuple[str, bool, bool]]) -> list[list[str]]:
+    """Lines (stripped) grouped into paragraphs; entries are (line, blank before, indented)."""
+    if not entries:
+        return []
+    stripped = [line.strip(_BLANK_CHARS) for line, _, _ in entries]
+    widths = [display_width(line) for line in stripped]
+    lengths = [len(line) for line in stripped]
+    transitions = len(entries) - 1
+    blank_transitions = sum(1 for _, blank, _ in entries[1:] if blank)
+    blanks_informative = transitions == 0 or blank_transitions <= 0.5 * transitions
+    indent_count = sum(1 for *_, indented in entries)
+    indents_informative = 0 < indent_count <= 0.5 * len(entries)
+    if len(entries) >= 3:
+        column_width, column_chars = _percentile(widths, 0.8), _percentile(lengths, 0.8)
+    else:
+        column_width, column_chars = max(widths), max(lengths)
+    # Column-wrapped: many lines of about the same, narrow width, most of them ending mid-sentence.
+    wrapped = (
+        len(entries) >= 3
+        and column_width <= 40
+        and sum(1 for w in widths if w >= column_width - 2) >= 0.5 * len(entries)
+        and sum(1 for line in stripped if not ends_sentence(line)) >= 0.5 * len(entries)
+    )
+
+    groups: list[list[str]] = [[stripped[0]]]
+    for index in range(1, len(entries)):
+        _, blank_before, indented = entries[index]
+        prev = stripped[index - 1]
+        line = stripped[index]
+        full = widths[index - 1] >= column_width - 1.5 or lengths[index - 1] >= column_chars - 1
+        if _breaks_between(
+            prev,
+            line,
+            blank_between=blank_before and blanks_informative,
+            indented=indented and indents_informative,
+            wrapped=wrapped,
+            full=full,
+        ):
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+_BLANK_CHARS = " \t\u3000\u00a0\u200b\ufeff"
+# A line starting with one of these continues the previous line whatever it ended with.
+_CONTINUATION_START = tuple("”’」』）)】〕》〉，。、；：！？,.;:!?…%％")
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """Undo hard wraps: no space, except between two Latin letters (a wrap between English words)."""
+    out = [lines[0]]
+    for prev, line in zip(lines, lines[1:]):
+        a, b = prev[-1:], line[:1]
+        if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
+            out.append(" ")
+        out.append(line)
+    return "".join(out)
+
+
+def _breaks_between(prev: str, line: str, *, blank_between: bool, indented: bool, wrapped: bool, full: bool) -> bool:
+    if line.startswith(_CONTINUATION_START):
+        return False
+    if _ends_with_colon(prev):
+        # A colon ends a paragraph only before a list.
+        return _LIST_START_RE.match(line) is not None
+    if not ends_sentence(prev):
+        return False
+    if blank_between or indented or not wrapped or not full:
+        return True
+    # A full-width line of column text ending a sentence may wrap exactly at the column edge.
+    return _LIST_START_RE.match(line) is not None
+
+
+# ---------------------------------------------------------------------------
+# Page furniture
+
+_CN_NUM = "一二三四五六七八九十百零〇两"
+_FURNITURE_CORE = (
+    r"(?P<verb>下转|转至|转|上接|紧接|接|承|续)\s*"
+    r"(?P<where>(?:第\s*)?(?:[0-9]{1,3}|[" + _CN_NUM + r"]{1,4}|[A-Za-z][0-9]{0,2})\s*(?:版|页|面)"
+    r"|(?:第\s*)?[0-9]{1,3}|上版|下版|上期|前版)"
+)
+_FURNITURE_PAREN_RE = re.compile(r"[（(]\s*" + _FURNITURE_CORE + r"\s*[)）]")
+_FURNITURE_LINE_RE = re.compile(r"^\s*" + _FURNITURE_CORE + r"\s*$")
+_CONTINUED_VERBS = {"下转", "转至", "转"}
+
+
+def _furniture_from(match: re.Match[str]) -> Furniture:
+    verb = match.group("verb")
+    where = re.sub(r"\s+", "", match.group("where"))
+    kind = "continued" if verb in _CONTINUED_VERBS else "continues"
+    return Furniture(kind=kind, text=verb + where)
+
+
+def extract_furniture(text: str) -> tuple[str, list[Furniture]]:
+    """Take continuation markers out of a line/paragraph: （下转2版） (上接第一版) （转第3版）…
+
+    Returns the text without them (trimmed) and the markers as Furniture
+    (kind "continued" for 下转/转, "continues" for 上接/接/紧接/承/续), text without parens.
+    """
+    found: list[Furniture] = []
+    if "转" not in text and "接" not in text and "承" not in text and "续" not in text:
+        return text, found
+
+    def take(match: re.Match[str]) -> str:
+        found.append(_furniture_from(match))
+        return ""
+
+    rest = _FURNITURE_PAREN_RE.sub(take, text)
+    bare = _FURNITURE_LINE_RE.match(rest)
+    if bare and ("版" in bare.group() or "页" in bare.group() or "面" in bare.group()):
+        found.append(_furniture_from(bare))
+        rest = ""
+    if found:
+        rest = _MULTI_SPACE_RE.sub(" ", rest).strip()
+    return rest, found
+
+
+_BANNER_PUNCT_RE = re.compile(f"[{_CJK_PUNCT}!-/:-@\\[-`{{-~“”‘’…—]")
+
+
+def banner_score(line: str) -> float:
+    """How much a line *looks* like a slogan banner (决战四季度 夺取全年胜): 0..1, shape only.
+
+    2–3 space-separated phrases of Chinese, no punctuation, short and of equal length
+    score high. Shape cannot tell a banner from a two-phrase headline (企呼我应 精准助企,
+    村村建工坊 增收有良方): the segmenter must look at the context (a title, byline
+    or dateline after it means it is a heading, not a banner).
+    """
+    text = line.strip(" \t\u3000")
+    if not text or _BANNER_PUNCT_RE.search(text):
+        return 0.0
+    phrases = [p for p in re.split(r"[ \u3000\u00a0]+", text) if p]
+    if not 2 <= len(phrases) <= 3:
+        return 0.0
+    if any(cjk_count(p) != len(p) for p in phrases):
+        return 0.0  # digits or Latin: a figure or a name, not a slogan
+    lengths = [len(p) for p in phrases]
+    total = sum(lengths)
+    if min(lengths) < 2 or max(lengths) > 8 or total > 20:
+        return 0.0
+    score = 1.0
+    score -= 0.15 * (max(lengths) - min(lengths))
+    score -= 0.05 * max(0, total - 12)
+    if len(phrases) == 3:
+        score -= 0.2
+    return max(0.0, min(1.0, score))
+
+
+def is_banner(line: str) -> bool:
+    """Conservative banner test: exactly 2 phrases, ≤ 12 CJK letters, lengths within 1, no punctuation.
+
+    Shape only (see banner_score): a two-phrase headline has the same shape, so the
+    segmenter should treat a banner-shaped line as a banner only when no title,
+    byline or dateline follows it.
+    """
+    text = line.strip(" \t\u3000")
+    phrases = [p for p in re.split(r"[ \u3000\u00a0]+", text) if p]
+    if len(phrases) != 2 or cjk_count(text) > 12:
+        return False
+    return banner_score(text) >= 0.85

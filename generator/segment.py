@@ -1,0 +1,1488 @@
+"""Stage 3 (segment): one page's raw lines → articles.
+
+Input is `RawPage.text` exactly as read (raw lines: stray spaces, ASCII punctuation, hard
+column wraps, doubled PDF glyphs). Structure is found on the RAW lines; text is cleaned
+only when it is put into an article (`clean.clean_text` / `clean.join_lines`), and bylines
+are parsed before any space removal, so `罗焱 陈鑫` stays two people and `陈 璐` one.
+
+How a page is read
+==================
+1. Units. Lines are grouped into blocks (runs of non-blank lines; the number of blank
+   lines before a block is its *gap*). Each line becomes one of:
+   furniture  (（下转2版）, （上接第一版）, Markdown-marked ones too; banners; figure boxes:
+              digits doubled by display fonts `347347..22亿元` or short lines of numbers),
+   head       (a Markdown heading of any level, or — a *candidate* — a run of ≤ 3 short lines
+              without sentence punctuation),
+   byline     (■-marked or role-labelled: `■记 者 荣怡婷`, `通讯员 陶 冶 曹 律`, `（罗焱 陈鑫）`),
+   names      (a bare line of 1–6 person names: `王凌云 杨斌英 王晨曦`; a byline only next to a headline),
+   caption    (a photo credit `（图片由…提供）`, `…供图`, `本报记者 刘健 摄`; `图为…`; a short
+              unpunctuated line after a wide gap of blank lines; a short line that interrupts a
+              sentence broken across columns),
+   text       (everything else).
+2. Headline groups: adjacent heads (kicker / title / subtitle) with the bylines right after them.
+   Each group gets a score; ≥ `TITLE_THRESHOLD` starts an article. Features:
+     +4 a byline follows, or the next paragraph opens with a dateline (本报讯, 本报X月X日电…)
+     +3 the section the group opens ends with a closing byline `（罗焱 陈鑫）`
+     +3 a （下转…） marker follows the group (a headline printed under its own body)
+     +3 nothing but furniture before it on the page
+     +2 Markdown: the page's top heading level; +2 a level other groups with bylines use as titles;
+        −3 a level deeper than every title level (a subhead)
+     +1 two or more heads (kicker/title/subtitle); +1 a byline right before it
+     −2 an unmarked head with a comma
+   On a page with Markdown headings, unmarked lines are only kickers/subtitles next to a marked
+   head. A rejected group is a subhead (`## ` in the body) if it is Markdown-marked, or if it is
+   unmarked, looks like a headline (two phrases split by a space, `地名：…`, a quoted ending),
+   follows a finished sentence and precedes text; otherwise it is a caption (see above), a banner,
+   or just text (a column wrap, joined into its paragraph).
+   Within a group the highest-ranking Markdown heading is the title (heads before it are the
+   kicker, after it the subtitle); unmarked groups read title, then subtitle. A first line of
+   fewer than five characters wrapped straight onto the next is one title (`基层治理` /
+   `需要更多“新力量”`).
+3. Order of headline and body. Two readings are tried and the cheaper one wins (cost: untitled
+   text, headlines without text):
+     headline-first  title group, bylines, body (most pages);
+     body-first      body, title group, bylines, （下转） — column-wrapped pages extracted with each
+                     headline after its own text (the bylines before a body belong to it; a
+                     （下转） marker closes the article). A run of text that reaches furniture or
+                     the end of the page without a headline takes its last (or its first)
+                     rejected headline candidate as title.
+4. Articles. Authors from the group's bylines, from a parenthesised byline after the dateline
+   `本报讯(记者 张留 通讯员 王心慧)`, and from a closing byline; the dateline is removed from the
+   first paragraph; paragraphs come from `clean.join_lines` over each run of text between
+   subheads (captions are lifted out first, so a sentence broken around a photo is rejoined).
+   Text without any headline becomes an article titled from its first sentence, with a warning.
+   A （下转） marker left as the very last line of a page goes to an article that stops
+   mid-sentence if the article before it ends cleanly.
+Ids: `ascii_slug(file stem)-sha1(title)[:8]`, `-2`, `-3`… on a collision within the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from . import clean
+from .model import Article, Author, Caption, Dateline, Furniture, PageResult, Problem, RawPage
+
+TITLE_THRESHOLD = 3
+MAX_HEAD_CHARS = 40  # Han characters in one headline line
+MAX_SUBHEAD_CHARS = 30
+DERIVED_TITLE_CHARS = 30
+UNTITLED_WARNING = "no headline found: title taken from the first sentence"
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RE = re.compile(f"[{_HAN}]")
+_BLANK_CHARS = " \t\u3000\u00a0\u200b\ufeff"
+
+# ------------------------------------------------------------------ people and their labels
+
+# Common single-character surnames (plus a few rarer ones seen in Zhejiang bylines) and
+# compound surnames: used only to tell a line of names from a short phrase.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅"
+    "童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项"
+    "连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖"
+    "巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜阚权强"
+    "帅屠豆朴盖练廉禹井祖漆巴丰支卿狄计索宣晋相初门云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭"
+    "况宿鲜印逯隆茹诸战慕危银亢嵇湛宾戎勾茅利於居揭干尉冶斯束檀衣信展阴昝智幸奉植衡富尧闭言密宓竺缑"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文", "司徒",
+    "夏侯", "轩辕", "端木", "西门", "南宫", "独孤", "呼延", "申屠", "闻人", "澹台", "太史", "宗政", "濮阳",
+    "赫连", "钟离", "淳于", "万俟",
+)
+# Role labels in bylines; spaces may sit between their characters ("记 者", "制 图").
+_ROLE_WORDS = (
+    "首席记者", "特约记者", "见习记者", "实习记者", "记者", "特约通讯员", "通讯员", "实习生",
+    "摄影", "摄像", "制图", "绘图", "漫画", "撰稿", "整理", "编译", "责任编辑", "编辑",
+)
+_SPACED = r"\s*".join
+_ROLE_RE_TEXT = "|".join(
+    ["共享联盟\\s*[·・•.]\\s*[" + _HAN + "]{2,4}"]
+    + [f"(?:本\\s*报\\s*)?{_SPACED(word)}" for word in _ROLE_WORDS]
+    + ["文\\s*[/／]\\s*图", "图\\s*[/／]\\s*文"]
+)
+# An organisation before 记者/通讯员: "浙江共产党员杂志记者".
+_ORG_ROLE = f"[{_HAN}]{{2,12}}?(?:日报|晚报|报社|杂志社?|电视台|广播电视台|新闻社|新闻网|网|台|社|中心|集团)(?:记者|通讯员)"
+_ROLE_RE = re.compile(f"(?:(?<=\\s)|^)(?:{_ORG_ROLE})|{_ROLE_RE_TEXT}")
+_BYLINE_MARK = "■□●○▲△◆◇★☆"
+_NAME_SPLIT = re.compile(r"[\s、，,／/;；]+")
+_MIDDLE_DOTS = str.maketrans({"・": "·", "•": "·", "‧": "·", "．": "·"})
+
+
+# Two-character words that turn up beside names in bylines and captions but are not people.
+_NOT_NAMES = frozenset({"报道", "摄影", "供图", "提供", "整理", "通讯", "记者", "编辑", "图片", "文字", "来源", "本报", "综合"})
+
+
+def _is_name(token: str) -> bool:
+    if token in _NOT_NAMES:
+        return False
+    if "·" in token:  # minority names: 哈斯叶提古丽·热西提
+        parts = token.split("·")
+        return all(p and all(_HAN_RE.match(c) for c in p) for p in parts) and 3 <= len(token) <= 16
+    if not 2 <= len(token) <= 4 or not all(_HAN_RE.match(c) for c in token):
+        return False
+    return len(token) < 4 or token[:2] in _COMPOUND_SURNAMES
+
+
+def _has_surname(name: str) -> bool:
+    return name[:1] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES
+
+
+def _split_names(part: str) -> list[str] | None:
+    """`陈 璐 俞 琳 张丹燕` → [陈璐, 俞琳, 张丹燕]; None if something is not a name."""
+    tokens = [t for t in _NAME_SPLIT.split(part.strip()) if t]
+    names: list[str] = []
+    pending_single = ""
+    for token in tokens:
+        if len(token) == 1:
+            if pending_single:
+                names.append(pending_single + token)
+                pending_single = ""
+            else:
+                pending_single = token
+            continue
+        if pending_single:  # a lone surname before a longer token: "欧 阳明" is too rare to guess at
+            return None
+        names.append(token)
+    if pending_single:
+        if names and len(names[-1]) == 2 and len(tokens) >= 3 and len(tokens[-2]) == 1:
+            names[-1] += pending_single  # 王 晓 明 → 王晓明
+        else:
+            return None
+    if not all(_is_name(n) for n in names):
+        return None
+    return names
+
+
+def _normalise_byline(text: str) -> str:
+    text = text.translate(_MIDDLE_DOTS).replace("\u3000", " ")
+    text = re.sub(r"\s*·\s*", "·", text)
+    return text.strip().strip(_BYLINE_MARK).strip()
+
+
+def _role_label(raw: str) -> str:
+    return re.sub(r"\s+", "", raw)
+
+
+def parse_byline(text: str, *, bare_ok: bool = True) -> tuple[Author, ...] | None:
+    """Authors of a byline (`■记 者 荣怡婷`, `记者 张留 通讯员 王心慧`, `罗焱 陈鑫`), or None.
+
+    Every token must be consumed as a role label or a person name. With `bare_ok=False` a
+    label (or the ■ mark, checked by the caller) is required.
+    """
+    text = _normalise_byline(text)
+    if not text or len(text) > 80:
+        return None
+    authors: list[Author] = []
+    role: str | None = None
+    position = 0
+    labelled = False
+    for match in _ROLE_RE.finditer(text):
+        before = text[position : match.start()]
+        if before.strip():
+            names = _split_names(before)
+            if names is None:
+                return None
+            authors.extend(Author(n, role) for n in names)
+        elif labelled and role is not None and not any(a.role == role for a in authors):
+            return None  # two labels in a row: "记者 通讯员" names nobody
+        role = _role_label(match.group(0))
+        labelled = True
+        position = match.end()
+    rest = text[position:]
+    if rest.strip():
+        names = _split_names(rest)
+        if names is None:
+            return None
+        authors.extend(Author(n, role) for n in names)
+    elif labelled and not any(a.role == role for a in authors):
+        return None  # a label with no name after it
+    if not authors or (not labelled and not bare_ok):
+        return None
+    return _dedupe_authors(authors)
+
+
+def _dedupe_authors(authors: list[Author]) -> tuple[Author, ...]:
+    seen: set[str] = set()
+    unique = []
+    for author in authors:
+        if author.name not in seen:
+            seen.add(author.name)
+            unique.append(author)
+    return tuple(unique)
+
+
+def _bare_names(line: str) -> tuple[Author, ...] | None:
+    """A line that is only person names: `王凌云 杨斌英 王晨曦`, `陈 烨`, `张妍琦`."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 40 or re.search(r"[^\s" + _HAN + "·・]", stripped):
+        return None
+    authors = parse_byline(stripped)
+    if not authors or len(authors) > 6 or any(a.role for a in authors):
+        return None
+    with_surname = sum(_has_surname(a.name) for a in authors)
+    if len(authors) == 1:
+        name = authors[0].name
+        return authors if with_surname and (len(name) <= 3 or name[:2] in _COMPOUND_SURNAMES) else None
+    return authors if with_surname * 2 >= len(authors) else None
+
+
+def _labelled_byline(line: str) -> tuple[Author, ...] | None:
+    """A byline line with a ■ mark or a role label: `■记 者 胡佳英`, `通讯员 孙 玲 张丹燕`, `■言成声`."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 60:
+        return None
+    marked = stripped[0] in _BYLINE_MARK
+    body = _normalise_byline(stripped)
+    if not marked and not _ROLE_RE.match(body):
+        return None
+    return parse_byline(body, bare_ok=marked)
+
+
+_PAREN_NAMES_RE = re.compile(r"[（(]\s*([^（）()]{2,60}?)\s*[）)]\s*$")
+
+
+def _closing_names(line: str) -> tuple[str, tuple[Author, ...]] | None:
+    """`…收集问题12个。(孙婷婷)` → (text before, authors): a parenthesised byline at a paragraph's end."""
+    match = _PAREN_NAMES_RE.search(line)
+    if not match:
+        return None
+    inner = match.group(1)
+    if re.search(r"[^\s" + _HAN + "·・•]", inner):
+        labelled = _ROLE_RE.search(_normalise_byline(inner))
+        if not labelled:
+            return None
+    authors = parse_byline(inner)
+    if not authors or len(authors) > 8:
+        return None
+    if not any(a.role for a in authors) and sum(_has_surname(a.name) for a in authors) * 2 < len(authors):
+        return None
+    return line[: match.start()].rstrip(), authors
+
+
+# ------------------------------------------------------------------ datelines
+
+_AGENCY = "本报|本刊|本台|新华社|中新社|人民网|新华网|央视网|浙江在线|中国新闻社"
+_DATED_RE = re.compile(
+    f"^\\s*(?P<agency>{_AGENCY})\\s*(?P<place>[{_HAN}]{{1,10}}?)?\\s*(?P<month>\\d{{1,2}})\\s*月\\s*(?P<day>\\d{{1,2}})\\s*日\\s*电"
+)
+_NEWS_RE = re.compile(f"^\\s*(?P<agency>本报|本刊|本台|新华社|[{_HAN}]{{2,6}}?)\\s*讯(?=[\\s（(【“\"{_HAN}\\d]|$)")
+_REPORTED_RE = re.compile(f"^\\s*(?P<label>(?:本报|本刊)?(?:记者|通讯员))\\s*(?P<names>[{_HAN}\\s]{{2,30}}?)\\s*报道")
+_DATELINE_BYLINE_RE = re.compile(r"^\s*[（(]([^（）()]{2,80})[）)]")
+_NEWS_AGENCY_WORDS = ("本报", "本刊", "本台", "新华社")
+
+
+@dataclass(frozen=True)
+class _DatelineMatch:
+    dateline: Dateline
+    authors: tuple[Author, ...]
+    rest: str  # the line without dateline and byline
+
+
+def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, int] | None:
+    """A dateline opening a paragraph, with its parenthesised byline (which may wrap onto `following`).
+
+    Returns the match and how many of the following lines it consumed.
+    """
+    match = _DATED_RE.match(line)
+    dateline: Dateline | None = None
+    authors: tuple[Author, ...] = ()
+    if match:
+        place = match.group("place") or None
+        raw = re.sub(r"\s+", "", match.group(0))
+        dateline = Dateline(raw=raw, place=place, month=int(match.group("month")), day=int(match.group("day")))
+    else:
+        match = _NEWS_RE.match(line)
+        if match and (match.group("agency") in _NEWS_AGENCY_WORDS or len(match.group("agency")) <= 4):
+            if match.group("agency") not in _NEWS_AGENCY_WORDS and not re.match(r"\s*[（(\s]", line[match.end() :]):
+                match = None  # "X讯" only counts from a news agency, or when a byline/space follows
+        else:
+            match = None
+        if match:
+            dateline = Dateline(raw=re.sub(r"\s+", "", match.group(0)))
+        else:
+            reported = _REPORTED_RE.match(line)
+            if reported:
+                people = parse_byline(f"{reported.group('label')} {reported.group('names')}")
+                if people:
+                    return _DatelineMatch(Dateline(raw=re.sub(r"\s+", " ", reported.group(0).strip())), people, line[reported.end() :].lstrip()), 0
+            return None
+    rest = line[match.end() :]
+    consumed = 0
+    paren = re.match(r"^\s*[（(]", rest)
+    if paren:
+        joined = rest
+        while not re.search(r"[）)]", joined) and consumed < len(following) and consumed < 3:
+            joined = joined.rstrip() + " " + following[consumed].strip()
+            consumed += 1
+        inner = _DATELINE_BYLINE_RE.match(joined)
+        people = parse_byline(inner.group(1)) if inner else None
+        if inner and people:
+            authors = people
+            rest = joined[inner.end() :]
+        else:
+            consumed = 0
+    return _DatelineMatch(dateline, authors, rest.lstrip(" \u3000")), consumed
+
+
+# ------------------------------------------------------------------ captions and furniture
+
+_CREDIT_IN_PARENS_RE = re.compile(r"[（(]\s*((?:图片由|图由|照片由)[^（）()]{1,40}提供|[^（）()]{1,30}(?:供图|摄)|图[:：/][^（）()]{1,20})\s*[）)]\s*$")
+_CREDIT_TAIL_RE = re.compile(f"^(?P<text>.+?)\\s+(?P<credit>[^\\s]{{2,30}}供图|(?:本报)?(?:记者|通讯员)?\\s*[{_HAN}·・\\s]{{2,40}}?\\s摄)\\s*$")
+_CREDIT_LINE_RE = re.compile(
+    f"^(?:(?:图片由|图由|照片由).{{1,40}}提供|[^\\s]{{2,30}}供图|(?:本报)?(?:记者|通讯员|摄影)?\\s*[{_HAN}·・•\\s]{{2,40}}?\\s摄)$"
+)
+_PHOTO_LEAD_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[:：]|▲|△)")
+_DOUBLED_NUMBER_RE = re.compile(r"(\d+)\1[.．]{2}(\d+)\2|(\d{2,})\3(?=[%％亿万])")
+_NUMBER_LINE_RE = re.compile(r"^[\s\d.,，．%％+\-~～万亿千百元个家人次项件倍米吨户名余多超近约个台套亩平方公里米]+$")
+_PAGE_LABEL_RE = re.compile(
+    r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*星期[一二三四五六日天]|第\s*\d+\s*版|责任编辑[:：].*|责编[:：].*|美编[:：].*|校对[:：].*)$"
+)
+
+
+def _split_caption(line: str) -> Caption | None:
+    """A caption line with a photo credit, or None."""
+    stripped = line.strip()
+    match = _CREDIT_IN_PARENS_RE.search(stripped)
+    if match and match.start() > 0:
+        return Caption(clean.clean_text(stripped[: match.start()]), _credit(match.group(1)))
+    match = _CREDIT_TAIL_RE.match(stripped)
+    if match and not clean.ends_sentence(match.group("text")[-1:] + "") or (match and len(stripped) <= 80):
+        text = match.group("text")
+        if _HAN_RE.search(text):
+            return Caption(clean.clean_text(text), _credit(match.group("credit")))
+    return None
+
+
+def _credit(raw: str) -> str:
+    return re.sub(r"\s+", " ", raw.translate(_MIDDLE_DOTS)).strip()
+
+
+# ------------------------------------------------------------------ units
+
+
+@dataclass
+class _Unit:
+    kind: str  # "head" | "byline" | "names" | "text" | "caption" | "credit" | "furniture"
+    lines: list[tuple[int, str]]  # (1-based line number, raw line)
+    gap: int  # blank lines before the unit; 0 = same block as the unit before
+    level: int = 0  # Markdown level of a head; 0 = unmarked candidate
+    head: str = ""  # a head's text without Markdown marks
+    authors: tuple[Author, ...] = ()
+    caption: Caption | None = None
+    furniture: Furniture | None = None
+    closing: bool = False  # a parenthesised byline line: "（罗焱 陈鑫）"
+
+    @property
+    def line(self) -> int:
+        return self.lines[0][0] if self.lines else 0
+
+    @property
+    def raw(self) -> list[str]:
+        return [text for _, text in self.lines]
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip(_BLANK_CHARS)
+
+
+def _han_count(text: str) -> int:
+    return len(_HAN_RE.findall(text))
+
+
+def _headlike(line: str, *, commas: int) -> bool:
+    """Short, with no sentence punctuation inside or at its end: could be a headline line."""
+    text = line.strip(_BLANK_CHARS)
+    han = _han_count(text)
+    if han < 2 or han > MAX_HEAD_CHARS or len(text) > MAX_HEAD_CHARS + 16:
+        return False
+    if re.search(r"[。；;]|[！？!?…](?=.)", text) or text[-1] in "，,、：:；;（(—-–·/":
+        return False
+    if len(re.findall(r"[，,]", text)) > commas:
+        return False
+    digits = sum(c.isdigit() for c in text)
+    if digits * 3 > len(text):
+        return False
+    if _DATED_RE.match(text) or _NEWS_RE.match(text) or _PHOTO_LEAD_RE.match(text):
+        return False
+    return True
+
+
+def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
+    blocks: list[tuple[int, list[tuple[int, str]]]] = []
+    gap = 0
+    current: list[tuple[int, str]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _is_blank(line):
+            if current:
+                blocks.append((gap, current))
+                current, gap = [], 0
+            gap += 1
+        else:
+            current.append((number, line.rstrip()))
+    if current:
+        blocks.append((gap, current))
+    return blocks
+
+
+def _figure_box_lines(blocks: list[tuple[int, list[tuple[int, str]]]]) -> set[int]:
+    """Line numbers of figure boxes: display-font numbers (digits doubled) or blocks of short number lines."""
+    boxed: set[int] = set()
+    flat = [(number, line, index) for index, (_, lines) in enumerate(blocks) for number, line in lines]
+    hits = [(number, index) for number, line, index in flat if _DOUBLED_NUMBER_RE.search(line)]
+    # Cluster doubled-number lines no more than 4 lines apart; a cluster needs 2 hits.
+    clusters: list[list[tuple[int, int]]] = []
+    for hit in hits:
+        if clusters and hit[0] - clusters[-1][-1][0] <= 4:
+            clusters[-1].append(hit)
+        else:
+            clusters.append([hit])
+    for cluster in clusters:
+        count = sum(len(_DOUBLED_NUMBER_RE.findall(line)) for number, line, _ in flat if cluster[0][0] <= number <= cluster[-1][0])
+        if count < 2:
+            continue
+        first, last = cluster[0][0], cluster[-1][0]
+        boxed.update(n for n, _, _ in flat if first <= n <= last)
+        # Lines of the first block before the first hit, and a short label block just before it.
+        first_block = cluster[0][1]
+        boxed.update(n for n, _ in blocks[first_block][1] if n < first)
+        gap, lines = blocks[first_block]
+        if first_block > 0 and gap <= 1:
+            label = blocks[first_block - 1][1]
+            if len(label) == 1 and _han_count(label[0][1]) <= 12 and _headlike(label[0][1], commas=0):
+                boxed.add(label[0][0])
+        # The rest of the last block, if it is only numbers or ends the figure's sentence.
+        last_block = cluster[-1][1]
+        for n, line in blocks[last_block][1]:
+            if n > last and (_NUMBER_LINE_RE.match(line) or _DOUBLED_NUMBER_RE.search(line)):
+                boxed.add(n)
+    for _, lines in blocks:
+        if len(lines) >= 2 and all(len(line.strip()) <= 16 and "。" not in line for _, line in lines):
+            numeric = sum(1 for _, line in lines if sum(c.isdigit() for c in line) * 2 >= len(line.strip()))
+            if numeric * 2 >= len(lines):
+                boxed.update(n for n, _ in lines)
+    return boxed
+
+
+def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list[_Unit]:
+    """Classify the lines of one block; consecutive text lines become one text unit."""
+    units: list[_Unit] = []
+
+    def add(unit: _Unit) -> None:
+        if unit.kind == "text" and units and units[-1].kind == "text":
+            units[-1].lines.extend(unit.lines)
+            return
+        if unit.kind == "furniture" and unit.furniture and unit.furniture.kind == "figure-box" and units and units[-1].furniture and units[-1].furniture.kind == "figure-box":
+            units[-1].lines.extend(unit.lines)
+            return
+        unit.gap = gap if not units else 0
+        units.append(unit)
+
+    for number, line in lines:
+        entry = [(number, line)]
+        if number in boxed:
+            add(_Unit("furniture", entry, 0, furniture=Furniture("figure-box", "")))
+            continue
+        level, heading = clean.strip_markdown_heading(line)
+        content = heading if level else line
+        rest, markers = clean.extract_furniture(content)
+        if markers:
+            before = [m for m in markers if m.kind == "continues"]
+            after = [m for m in markers if m.kind != "continues"]
+            for marker in before:
+                add(_Unit("furniture", entry, 0, furniture=marker))
+            if rest.strip(_BLANK_CHARS):
+                for unit in _classify_line(number, rest if not level else rest, level, rest):
+                    add(unit)
+            for marker in after:
+                add(_Unit("furniture", entry, 0, furniture=marker))
+            continue
+        for unit in _classify_line(number, line, level, heading):
+            add(unit)
+    # A bare name on the line after a byline continues it ("■摄影 王 强" / "夏晓蕾").
+    for index in range(1, len(units)):
+        if units[index].kind == "names" and units[index - 1].kind == "byline":
+            last_role = units[index - 1].authors[-1].role if units[index - 1].authors else None
+            units[index].kind = "byline"
+            units[index].authors = tuple(Author(a.name, last_role) for a in units[index].authors)
+    return units
+
+
+def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Unit]:
+    entry = [(number, line)]
+    if level:
+        if not heading.strip(_BLANK_CHARS):
+            return []
+        return [_Unit("head", entry, 0, level=level, head=heading.strip())]
+    stripped = line.strip(_BLANK_CHARS)
+    if _PAGE_LABEL_RE.match(stripped):
+        return [_Unit("furniture", entry, 0, furniture=Furniture("column-label", clean.clean_text(stripped)))]
+    authors = _labelled_byline(stripped)
+    if authors:
+        return [_Unit("byline", entry, 0, authors=authors)]
+    whole_paren = re.fullmatch(r"[（(]\s*([^（）()]{2,60})\s*[）)]", stripped)
+    if whole_paren:
+        closing = _closing_names(stripped)
+        if closing:
+            return [_Unit("byline", entry, 0, authors=closing[1], closing=True)]
+    names = _bare_names(stripped)
+    if names:
+        return [_Unit("names", entry, 0, authors=names)]
+    if _CREDIT_LINE_RE.match(stripped) and _han_count(stripped) <= 40:
+        return [_Unit("credit", entry, 0, caption=Caption("", _credit(stripped)))]
+    caption = _split_caption(stripped)
+    if caption and caption.text:
+        return [_Unit("caption", entry, 0, caption=caption)]
+    if _PHOTO_LEAD_RE.match(stripped) and len(stripped) <= 120:
+        return [_Unit("caption", entry, 0, caption=Caption(clean.clean_text(stripped)))]
+    return [_Unit("text", entry, 0)]
+
+
+def _page_units(text: str) -> list[_Unit]:
+    blocks = _blocks(text)
+    boxed = _figure_box_lines(blocks)
+    units: list[_Unit] = []
+    for gap, lines in blocks:
+        block_units = _line_units(gap, lines, boxed)
+        units.extend(block_units)
+    # Figure boxes across blocks are one piece of furniture.
+    merged: list[_Unit] = []
+    for unit in units:
+        if (
+            unit.kind == "furniture"
+            and unit.furniture is not None
+            and unit.furniture.kind == "figure-box"
+            and merged
+            and merged[-1].furniture is not None
+            and merged[-1].furniture.kind == "figure-box"
+        ):
+            merged[-1].lines.extend(unit.lines)
+            continue
+        merged.append(unit)
+    for unit in merged:
+        if unit.furniture is not None and unit.furniture.kind == "figure-box":
+            unit.furniture = Furniture("figure-box", " ".join(clean.clean_text(line) for line in unit.raw))
+    return merged
+
+
+# ------------------------------------------------------------------ headline candidates and groups
+
+
+@dataclass
+class _Group:
+    heads: list[int]  # unit indexes, in page order
+    bylines: list[int] = field(default_factory=list)  # byline/names units right after the heads
+    score: int = 0
+    accepted: bool = False
+    marked: bool = False
+
+
+def _is_marked_page(units: list[_Unit]) -> bool:
+    return any(u.kind == "head" and u.level for u in units)
+
+
+def _make_candidates(units: list[_Unit], marked_page: bool) -> None:
+    """Short unpunctuated text units (≤ 3 lines) become unmarked head candidates, one per line."""
+    result: list[_Unit] = []
+    for unit in units:
+        # A comma is tolerated in a one-line headline ("在诗乡，吟诗赛诗迎亚运"), never in a wrapped block.
+        commas = 1 if not marked_page and len(unit.lines) == 1 else 0
+        if unit.kind == "text" and len(unit.lines) <= 3 and all(_headlike(line, commas=commas) for line in unit.raw):
+            for offset, entry in enumerate(unit.lines):
+                result.append(_Unit("head", [entry], unit.gap if offset == 0 else 0, level=0, head=entry[1].strip(_BLANK_CHARS)))
+        else:
+            result.append(unit)
+    units[:] = result
+
+
+def _gap_captions(units: list[_Unit]) -> None:
+    """A lone unmarked line after two or more blank lines, with no byline or dateline after it, is a photo caption.
+
+    Pages extracted from PDFs leave a wide gap where a picture was; the caption follows it.
+    """
+    seen_content = False
+    for index, unit in enumerate(units):
+        if (
+            unit.kind == "head"
+            and not unit.level
+            and unit.gap >= 2
+            and seen_content
+            and (index + 1 >= len(units) or units[index + 1].gap > 0)
+            and _balanced_quotes(unit.head)
+        ):
+            cursor = index + 1
+            while cursor < len(units) and cursor <= index + 2 and units[cursor].kind == "head" and not units[cursor].level and units[cursor].gap <= 1:
+                cursor += 1
+            following = units[cursor] if cursor < len(units) else None
+            titled = following is not None and (
+                following.kind in ("byline", "names")
+                and not following.closing
+                or (following.kind == "text" and _match_dateline(following.raw[0].strip(_BLANK_CHARS), following.raw[1:]) is not None)
+            )
+            if not titled:
+                unit.kind = "caption"
+                unit.caption = Caption(clean.clean_text(unit.head))
+        if unit.kind in ("text", "head", "byline", "names", "caption"):
+            seen_content = True
+
+
+def _balanced_quotes(text: str) -> bool:
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0 and text.count("（") + text.count("(") == text.count("）") + text.count(")")
+
+
+def _style(text: str) -> bool:
+    """Reads like a headline: two phrases split by a space, `地名：…`, or a quoted/bracketed ending."""
+    stripped = text.strip(_BLANK_CHARS)
+    phrases = [p for p in re.split(r"[ \u3000]+", stripped) if p]
+    if len(phrases) >= 2 and all(_han_count(p) >= 3 for p in phrases):
+        return True
+    if re.match(f"^[{_HAN}]{{2,10}}[：:][^，,]{{4,}}$", stripped):
+        return True
+    if re.search(r"[”\"』」》】]$", stripped) and _han_count(stripped) >= 6:
+        return True
+    return False
+
+
+def _doubled_display(text: str) -> bool:
+    """Text set in a display font comes out of the PDF with every glyph doubled."""
+    cleaned = clean.clean_text(text)
+    return len(cleaned) * 10 < len(text.strip()) * 8
+
+
+def _merge_wrapped_heads(units: list[_Unit]) -> None:
+    """`基层治理` + `需要更多“新力量”` on consecutive lines: one headline wrapped in a narrow column."""
+    result: list[_Unit] = []
+    for unit in units:
+        if (
+            unit.kind == "head"
+            and not unit.level
+            and unit.gap == 0
+            and result
+            and result[-1].kind == "head"
+            and not result[-1].level
+            and _han_count(result[-1].head) < 5
+            and " " not in result[-1].head.strip()
+        ):
+            previous = result[-1]
+            previous.lines.extend(unit.lines)
+            previous.head = previous.head + unit.head
+            continue
+        result.append(unit)
+    units[:] = result
+
+
+def _groups(units: list[_Unit], marked_page: bool) -> list[_Group]:
+    groups: list[_Group] = []
+    index = 0
+    while index < len(units):
+        unit = units[index]
+        if unit.kind != "head":
+            index += 1
+            continue
+        heads = [index]
+        cursor = index + 1
+        while cursor < len(units) and units[cursor].kind == "head" and units[cursor].gap <= 2:
+            if marked_page and not _joins_marked_group(units, heads, cursor):
+                break
+            if not marked_page and not _joins_unmarked_group(units[cursor]):
+                break
+            heads.append(cursor)
+            cursor += 1
+        # On a Markdown page an unmarked line joins a group only beside a marked head.
+        if marked_page:
+            while heads and not units[heads[0]].level and len(heads) > 1 and not _beside_marked(units, heads, heads[0]):
+                heads.pop(0)
+        bylines: list[int] = []
+        while cursor < len(units) and units[cursor].kind in ("byline", "names") and units[cursor].gap <= 2 and not units[cursor].closing:
+            bylines.append(cursor)
+            cursor += 1
+        group = _Group(heads=heads, bylines=bylines, marked=any(units[h].level for h in heads))
+        groups.append(group)
+        index = cursor
+    return groups
+
+
+def _joins_marked_group(units: list[_Unit], heads: list[int], cursor: int) -> bool:
+    candidate = units[cursor]
+    previous = units[heads[-1]]
+    if candidate.level and previous.level:
+        return True
+    # Unmarked lines only as kicker/subtitle right beside a marked head, without commas.
+    if candidate.gap > 1:
+        return False
+    unmarked = candidate if not candidate.level else previous
+    return _han_count(unmarked.head) <= MAX_SUBHEAD_CHARS and not re.search(r"[，,！？!?]", unmarked.head)
+
+
+def _joins_unmarked_group(candidate: _Unit) -> bool:
+    """A second or third line of an unmarked headline (subtitle) has no comma: "近日，…" is a paragraph."""
+    return not re.search(r"[，,！？!?]", candidate.head)
+
+
+def _beside_marked(units: list[_Unit], heads: list[int], head: int) -> bool:
+    position = heads.index(head)
+    neighbours = [heads[i] for i in (position - 1, position + 1) if 0 <= i < len(heads)]
+    return any(units[n].level for n in neighbours)
+
+
+def _title_head(units: list[_Unit], group: _Group) -> int:
+    marked = [h for h in group.heads if units[h].level]
+    if marked:
+        return min(marked, key=lambda h: (units[h].level, h))
+    return group.heads[0]
+
+
+def _next_index(units: list[_Unit], group: _Group) -> int:
+    return (group.bylines or group.heads)[-1] + 1
+
+
+def _dateline_after(units: list[_Unit], group: _Group) -> bool:
+    cursor = _next_index(units, group)
+    while cursor < len(units) and units[cursor].kind in ("byline", "names", "caption", "credit"):
+        cursor += 1
+    if cursor < len(units) and units[cursor].kind in ("text", "head") and not units[cursor].level:
+        unit = units[cursor]
+        return _match_dateline(unit.raw[0].strip(_BLANK_CHARS), unit.raw[1:]) is not None
+    return False
+
+
+def _continued_after(units: list[_Unit], group: _Group) -> bool:
+    cursor = _next_index(units, group)
+    return (
+        cursor < len(units)
+        and units[cursor].kind == "furniture"
+        and units[cursor].furniture is not None
+        and units[cursor].furniture.kind == "continued"
+    )
+
+
+def _byline_before(units: list[_Unit], group: _Group) -> bool:
+    first = group.heads[0]
+    return first > 0 and units[first - 1].kind == "byline" and not units[first - 1].closing and units[first].gap <= 2
+
+
+def _section_closes(units: list[_Unit], group: _Group, next_start: int) -> bool:
+    """The text from this group to the next ends with a closing byline: `…。(孙婷婷)` or `（罗焱 陈鑫）`."""
+    cursor = next_start - 1
+    start = _next_index(units, group)
+    while cursor >= start and units[cursor].kind in ("caption", "credit", "furniture"):
+        cursor -= 1
+    if cursor < start:
+        return False
+    unit = units[cursor]
+    if unit.kind == "byline" and unit.closing:
+        return cursor > start and any(units[i].kind == "text" for i in range(start, cursor))
+    if unit.kind == "text":
+        return _closing_names(unit.raw[-1].strip()) is not None
+    return False
+
+
+def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -> None:
+    levels = [u.level for u in units if u.kind == "head" and u.level]
+    top_level = min(levels) if levels else 0
+    evidence: list[tuple[bool, bool]] = []
+    for number, group in enumerate(groups):
+        next_start = groups[number + 1].heads[0] if number + 1 < len(groups) else len(units)
+        byline = bool(group.bylines) or _dateline_after(units, group)
+        closes = _section_closes(units, group, next_start)
+        evidence.append((byline, closes))
+    title_levels = {
+        units[_title_head(units, g)].level for g, (byline, closes) in zip(groups, evidence) if g.marked and (byline or closes)
+    }
+    for number, group in enumerate(groups):
+        byline, closes = evidence[number]
+        title = units[_title_head(units, group)]
+        score = 0
+        if byline:
+            score += 4
+        if closes:
+            score += 3
+        if _continued_after(units, group):
+            score += 3
+        if not any(units[i].kind in ("text", "caption", "byline", "names") or (units[i].kind == "head" and not _in_group(groups, i)) for i in range(group.heads[0])):
+            score += 3
+        if title.level:
+            if title.level == top_level:
+                score += 2
+            if title.level in title_levels:
+                score += 2
+            elif title_levels and title.level > max(title_levels):
+                score -= 3
+        if len(group.heads) >= 2:
+            score += 1
+        if _byline_before(units, group):
+            score += 1
+        if not title.level and re.search(r"[，,]", title.head):
+            score -= 2
+        if marked_page and not group.marked and not byline:
+            score = min(score, TITLE_THRESHOLD - 1)
+        group.score = score
+        group.accepted = score >= TITLE_THRESHOLD
+
+
+def _in_group(groups: list[_Group], index: int) -> bool:
+    return any(index in g.heads for g in groups)
+
+
+# ------------------------------------------------------------------ tokens: what each unit is on this page
+
+
+@dataclass
+class _Token:
+    kind: str  # "title" | "byline" | "text" | "subhead" | "caption" | "furniture"
+    unit: _Unit | None = None
+    group: _Group | None = None
+    candidate: _Group | None = None  # a rejected headline group that could still be promoted
+
+
+def _typical_width(units: list[_Unit]) -> int:
+    lengths = sorted(len(line.strip()) for u in units if u.kind == "text" for line in u.raw)
+    if not lengths:
+        return 0
+    return lengths[int(len(lengths) * 0.8) if len(lengths) > 1 else 0]
+
+
+def _ends_mid_sentence(unit: _Unit | None) -> bool:
+    if unit is None or unit.kind != "text":
+        return False
+    last = unit.raw[-1].strip(_BLANK_CHARS)
+    return bool(last) and not clean.ends_sentence(last) and last[-1] not in "：:"
+
+
+def _broken_mid_phrase(unit: _Unit | None) -> bool:
+    """The unit's text stops inside a phrase (no punctuation at all at the break)."""
+    if unit is None or unit.kind != "text":
+        return False
+    last = unit.raw[-1].strip(_BLANK_CHARS)
+    return bool(last) and (bool(_HAN_RE.match(last[-1])) or last[-1].isalnum())
+
+
+def _tokens(units: list[_Unit], groups: list[_Group], marked_page: bool) -> list[_Token]:
+    width = _typical_width(units)
+    short_limit = min(40, max(width - 3, 0))
+    by_start = {g.heads[0]: g for g in groups}
+    tokens: list[_Token] = []
+    index = 0
+    while index < len(units):
+        group = by_start.get(index)
+        if group is None:
+            unit = units[index]
+            tokens.append(_plain_token(unit))
+            index += 1
+            continue
+        end = _next_index(units, group)
+        if group.accepted:
+            tokens.append(_Token("title", group=group))
+            tokens.extend(_Token("byline", units[i]) for i in group.bylines)
+        else:
+            previous = _previous_content(units, group.heads[0])
+            adjacent = units[group.heads[0] - 1] if group.heads[0] > 0 else None
+            following = units[end] if end < len(units) else None
+            for head_index in group.heads:
+                tokens.append(_rejected_head(units, head_index, group, previous, adjacent, following, marked_page, short_limit))
+            tokens.extend(_plain_token(units[i]) for i in group.bylines)
+        index = end
+    return tokens
+
+
+def _plain_token(unit: _Unit) -> _Token:
+    if unit.kind == "names":
+        return _Token("text", unit)
+    if unit.kind in ("caption", "credit"):
+        return _Token("caption", unit)
+    if unit.kind == "head":  # an unmarked head outside any group cannot happen; keep it as text
+        return _Token("text", unit)
+    return _Token(unit.kind, unit)
+
+
+def _previous_content(units: list[_Unit], index: int) -> _Unit | None:
+    cursor = index - 1
+    while cursor >= 0 and units[cursor].kind in ("caption", "credit"):
+        cursor -= 1
+    return units[cursor] if cursor >= 0 else None
+
+
+def _rejected_head(
+    units: list[_Unit],
+    index: int,
+    group: _Group,
+    previous: _Unit | None,
+    adjacent: _Unit | None,
+    following: _Unit | None,
+    marked_page: bool,
+    short_limit: int,
+) -> _Token:
+    """What a head that does not start an article is: subhead, caption, banner or plain text.
+
+    `previous` is the content before it (captions skipped), `adjacent` the unit right before it.
+    """
+    unit = units[index]
+    if unit.level:
+        return _Token("subhead", unit)
+    text = unit.head
+    single = len(group.heads) == 1
+    next_is_text = following is not None and following.kind in ("text", "head")
+    if (
+        not marked_page
+        and single
+        and _style(text)
+        and _han_count(text) <= MAX_SUBHEAD_CHARS
+        and not re.search(r"[，,！？!?]", text)
+        and next_is_text
+        and previous is not None
+        and (
+            (adjacent is not None and adjacent.kind == "caption")
+            or previous.kind == "head"
+            or (previous.kind == "text" and not _ends_mid_sentence(previous))
+        )
+    ):
+        return _Token("subhead", unit, candidate=group)
+    if (
+        single
+        and adjacent is previous
+        and _broken_mid_phrase(previous)
+        and following is not None
+        and following.kind == "text"
+        and len(previous.raw[-1].strip()) > short_limit
+        and len(text) <= short_limit
+        and _balanced_quotes(text)
+    ):
+        # A short line inside a sentence broken across columns: a caption printed between them.
+        unit.caption = Caption(clean.clean_text(text))
+        return _Token("caption", unit)
+    if clean.is_banner(text) and not next_is_text:
+        return _Token("furniture", _Unit("furniture", unit.lines, unit.gap, furniture=Furniture("banner", clean.clean_title(text))))
+    return _Token("text", unit, candidate=group)
+
+
+# ------------------------------------------------------------------ assembling articles
+
+
+@dataclass
+class _Draft:
+    group: _Group | None
+    items: list[_Token] = field(default_factory=list)
+    continued: str | None = None
+    continues: str | None = None
+    closed: bool = False
+    forward: bool = False  # body-first page: a headline with no text before it takes the text after it
+    promoted: list[_Unit] = field(default_factory=list)  # heads of a rejected candidate made the title
+
+    def has_text(self) -> bool:
+        return any(t.kind in ("text", "subhead") for t in self.items)
+
+
+def _assemble_headline_first(tokens: list[_Token]) -> tuple[list[_Draft], int]:
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    pending_continues: str | None = None
+    held: list[_Token] = []  # captions/bylines seen before any article
+    for position, token in enumerate(tokens):
+        if token.kind == "title":
+            current = _Draft(token.group, items=held, continues=pending_continues)
+            held, pending_continues = [], None
+            drafts.append(current)
+        elif token.kind == "furniture":
+            marker = token.unit.furniture if token.unit else None
+            if marker is None:
+                continue
+            if marker.kind == "continued" and current is not None and not current.closed:
+                current.continued = current.continued or marker.text
+                current.closed = True
+            elif marker.kind == "continues":
+                pending_continues = marker.text
+                if current is not None:
+                    current.closed = True
+        elif token.kind == "byline":
+            nxt = tokens[position + 1] if position + 1 < len(tokens) else None
+            if current is None or current.closed or (nxt is not None and nxt.kind == "title" and current.has_text() and _has_authors(current)):
+                held.append(token)
+            else:
+                current.items.append(token)
+        else:
+            if current is None or current.closed:
+                if token.kind == "caption" and current is None:
+                    held.append(token)
+                    continue
+                current = _Draft(None, items=held, continues=pending_continues)
+                held, pending_continues = [], None
+                drafts.append(current)
+            current.items.append(token)
+    if held:
+        if drafts:
+            drafts[-1].items.extend(held)
+        elif any(t.kind != "byline" for t in held) or held:
+            drafts.append(_Draft(None, items=held, continues=pending_continues))
+    cost = 0
+    for draft in drafts:
+        if draft.group is None and draft.continues is None and draft.has_text():
+            cost += 3
+        if draft.group is not None and not draft.has_text():
+            cost += 3
+    return drafts, cost
+
+
+def _has_authors(draft: _Draft) -> bool:
+    return any(t.kind == "byline" for t in draft.items)
+
+
+def _assemble_body_first(tokens: list[_Token]) -> tuple[list[_Draft], int]:
+    drafts: list[_Draft] = []
+    pending: list[_Token] = []
+    forward: _Draft | None = None
+    after_title: _Draft | None = None
+    pending_continues: str | None = None
+    cost = 0
+
+    def close_pending() -> _Draft | None:
+        nonlocal pending, cost, pending_continues
+        if not any(t.kind in ("text", "subhead") for t in pending):
+            return None
+        draft, promoted = _promote(pending)
+        cost += 1 if promoted else 3
+        draft.continues, pending_continues = pending_continues, None
+        drafts.append(draft)
+        pending = []
+        return draft
+
+    for token in tokens:
+        if token.kind == "title":
+            if forward is None and any(t.kind in ("text", "subhead") for t in pending):
+                draft = _Draft(token.group, items=pending, continues=pending_continues)
+                pending_continues = None
+            else:
+                draft = _Draft(token.group, items=pending, continues=pending_continues, forward=True)
+                pending_continues = None
+                cost += 3
+            pending = []
+            drafts.append(draft)
+            forward = draft if draft.forward else None
+            after_title = draft
+        elif token.kind == "byline":
+            if after_title is not None:
+                after_title.items.append(token)
+            elif forward is not None:
+                forward.items.append(token)
+            else:
+                pending.append(token)
+        elif token.kind == "furniture":
+            marker = token.unit.furniture if token.unit else None
+            if marker is None:
+                continue
+            if marker.kind in ("continued", "continues"):
+                target = after_title or forward or close_pending() or (drafts[-1] if drafts and marker.kind == "continued" else None)
+                if marker.kind == "continued" and target is not None:
+                    target.continued = target.continued or marker.text
+                if marker.kind == "continues":
+                    pending_continues = marker.text
+                after_title = forward = None
+            else:  # banners and figure boxes end a column of text
+                if forward is None:
+                    close_pending()
+                after_title = None
+        else:
+            after_title = None
+            if forward is not None:
+                forward.items.append(token)
+            else:
+                pending.append(token)
+    if pending:
+        if not close_pending() and drafts:
+            drafts[-1].items.extend(pending)
+        elif not drafts:
+            drafts.append(_Draft(None, items=pending))
+    return drafts, cost
+
+
+def _promote(pending: list[_Token]) -> tuple[_Draft, bool]:
+    """Text that ran into furniture or the page end without a headline: a rejected candidate becomes the title.
+
+    The last candidate followed only by bylines/captions (a headline under its body), else the
+    first one with nothing but bylines/captions before it (a headline over its body).
+    """
+    order = []
+    for token in pending:
+        if token.candidate is not None and token.kind in ("text", "subhead") and token.candidate not in order:
+            order.append(token.candidate)
+
+    def split(group: _Group) -> tuple[list[_Token], list[_Token], list[_Token]]:
+        indexes = [i for i, t in enumerate(pending) if t.candidate is group and t.kind in ("text", "subhead")]
+        return pending[: indexes[0]], [pending[i] for i in indexes], pending[indexes[-1] + 1 :]
+
+    def only_minor(tokens: list[_Token]) -> bool:
+        return all(t.kind in ("byline", "caption") for t in tokens)
+
+    def has_text(tokens: list[_Token]) -> bool:
+        return any(t.kind in ("text", "subhead") for t in tokens)
+
+    for group in reversed(order):
+        before, heads, after = split(group)
+        if only_minor(after) and has_text(before):
+            return _Draft(None, items=before + after, promoted=[t.unit for t in heads if t.unit is not None]), True
+    for group in order:
+        before, heads, after = split(group)
+        if only_minor(before) and has_text(after):
+            return _Draft(None, items=before + after, promoted=[t.unit for t in heads if t.unit is not None]), True
+    return _Draft(None, items=pending), False
+
+
+# ------------------------------------------------------------------ building articles
+
+
+def _heads_of(draft: _Draft, units: list[_Unit]) -> list[_Unit]:
+    if draft.group is None:
+        return []
+    return [units[i] for i in draft.group.heads]
+
+
+def _text_runs(items: list[_Token]) -> list[tuple[str, list[_Unit] | _Unit]]:
+    """Body items in order: ("run", [text units]) and ("subhead", unit); captions are lifted out."""
+    parts: list[tuple[str, list[_Unit] | _Unit]] = []
+    for token in items:
+        if token.kind == "text" and token.unit is not None:
+            if parts and parts[-1][0] == "run":
+                run = parts[-1][1]
+                assert isinstance(run, list)
+                run.append(token.unit)
+            else:
+                parts.append(("run", [token.unit]))
+        elif token.kind == "subhead" and token.unit is not None:
+            parts.append(("subhead", token.unit))
+    return parts
+
+
+def _run_lines(run: list[_Unit]) -> list[str]:
+    lines: list[str] = []
+    for number, unit in enumerate(run):
+        if number and unit.gap:
+            lines.append("")
+        lines.extend(unit.raw)
+    return lines
+
+
+def _derived_title(body: str, captions: list[Caption] | tuple[Caption, ...] = ()) -> str:
+    """A title for text that has none: its first sentence (or the first caption), cut at a clause."""
+    if not _HAN_RE.search(body) and captions:
+        body = "\n\n".join(c.text for c in captions)
+    first = ""
+    for paragraph in body.split("\n\n"):
+        paragraph = paragraph.lstrip("# ").strip()
+        if _HAN_RE.search(paragraph):
+            first = paragraph
+            break
+    if not first:
+        return "（无标题）"
+    sentence = re.split(r"(?<=[。！？!?])", first, maxsplit=1)[0]
+    sentence = sentence.strip("。！？!? ")
+    if len(sentence) > DERIVED_TITLE_CHARS:
+        cut = max(sentence.rfind(mark, 0, DERIVED_TITLE_CHARS) for mark in "，,；;：:、")
+        sentence = sentence[:cut] if cut >= 8 else sentence[:DERIVED_TITLE_CHARS] + "…"
+    return sentence.strip("，,；;：:、 ") or "（无标题）"
+
+
+def ascii_slug(text: str) -> str:
+    """Lower-case ASCII letters and digits joined by single hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "page"
+
+
+def article_id(source: str, title: str) -> str:
+    stem = PurePath(source).stem
+    return f"{ascii_slug(stem)}-{hashlib.sha1(title.encode('utf-8')).hexdigest()[:8]}"
+
+
+@dataclass
+class _Built:
+    article: Article
+    first_line: int
+    ends_mid_sentence: bool
+
+
+def _build(draft: _Draft, units: list[_Unit], source: str, problems: list[Problem]) -> _Built:
+    heads = _heads_of(draft, units) or draft.promoted
+    kicker = title = subtitle = None
+    if heads:
+        if draft.group is not None and draft.group.heads:
+            title_index = _title_head(units, draft.group)
+            title_unit = units[title_index]
+        else:
+            title_unit = heads[0]
+        position = heads.index(title_unit)
+        title = clean.clean_title(title_unit.head)
+        kicker = " ".join(clean.clean_title(u.head) for u in heads[:position]) or None
+        subtitle = " ".join(clean.clean_title(u.head) for u in heads[position + 1 :]) or None
+    authors: list[Author] = []
+    captions: list[Caption] = []
+    for token in draft.items:
+        if token.kind == "byline" and token.unit is not None:
+            authors.extend(token.unit.authors)
+        elif token.kind == "caption" and token.unit is not None:
+            caption = token.unit.caption
+            if caption is None:
+                continue
+            if token.unit.kind == "credit" and captions and captions[-1].credit is None:
+                captions[-1] = Caption(captions[-1].text, caption.credit)
+            else:
+                captions.append(caption)
+    dateline: Dateline | None = None
+    parts = _text_runs(draft.items)
+    body_parts: list[str] = []
+    last_run_index = max((i for i, (kind, _) in enumerate(parts) if kind == "run"), default=-1)
+    for number, (kind, value) in enumerate(parts):
+        if kind == "subhead":
+            assert isinstance(value, _Unit)
+            body_parts.append("## " + clean.clean_title(value.head))
+            continue
+        assert isinstance(value, list)
+        lines = _run_lines(value)
+        if number == 0 and lines:
+            lines, dateline, found = _strip_dateline(lines)
+            authors.extend(found)
+        if number == last_run_index and lines:
+            lines, found = _strip_closing_byline(lines)
+            authors.extend(found)
+        body_parts.extend(p for p in clean.join_lines(lines) if p.strip())
+    body_parts = _rejoin_broken_paragraphs(body_parts)
+    body = "\n\n".join(body_parts)
+    warnings: list[str] = []
+    first_line = min((u.line for t in draft.items if t.unit is not None for u in [t.unit]), default=0)
+    if title is None:
+        title = _derived_title(body, captions)
+        warnings.append(UNTITLED_WARNING)
+        problems.append(Problem(file=source, message=f"{UNTITLED_WARNING} ({title})", line=first_line or None))
+    elif not body:
+        warnings.append("headline without text")
+        line = heads[0].line if heads else None
+        problems.append(Problem(file=source, message=f"headline without text: {title}", line=line))
+    last_text = next((p for p in reversed(body_parts) if not p.startswith("## ")), "")
+    article = Article(
+        id="",
+        source=source,
+        position=0,
+        title=title,
+        kicker=kicker,
+        subtitle=subtitle,
+        authors=list(_dedupe_authors(authors)),
+        dateline=dateline,
+        body=body,
+        captions=captions,
+        continued=draft.continued,
+        continues=draft.continues,
+        warnings=warnings,
+    )
+    return _Built(article, heads[0].line if heads else first_line, bool(last_text) and not clean.ends_sentence(last_text))
+
+
+_FRAGMENT_START_RE = re.compile(f"^(?:[{_HAN}][、，,；;]|[、，,。；;：:！？!?”’）)》])")
+
+
+def _rejoin_broken_paragraphs(parts: list[str]) -> list[str]:
+    """Columns out of order: a paragraph that breaks off inside a word continues with the one
+    paragraph of the article that starts with a fragment no sentence can start with (`康、…`)."""
+    parts = list(parts)
+    index = 0
+    while index < len(parts):
+        paragraph = parts[index]
+        last = paragraph[-1:] if not paragraph.startswith("## ") else ""
+        if last and (_HAN_RE.match(last) or last.isalnum()):
+            fragments = [i for i, p in enumerate(parts) if i != index and not p.startswith("## ") and _FRAGMENT_START_RE.match(p)]
+            if len(fragments) == 1:
+                other = fragments[0]
+                parts[index] = clean.clean_text(paragraph + parts[other])
+                del parts[other]
+                index = 0 if other < index else index
+                continue
+        index += 1
+    return parts
+
+
+def _strip_dateline(lines: list[str]) -> tuple[list[str], Dateline | None, tuple[Author, ...]]:
+    first = next((i for i, line in enumerate(lines) if line.strip(_BLANK_CHARS)), None)
+    if first is None:
+        return lines, None, ()
+    found = _match_dateline(lines[first].strip(_BLANK_CHARS), [l for l in lines[first + 1 :] if l.strip()])
+    if found is None:
+        return lines, None, ()
+    match, consumed = found
+    # Drop the lines the wrapped byline used up (they are the next non-blank lines).
+    remaining = lines[first + 1 :]
+    while consumed and remaining:
+        if remaining[0].strip():
+            consumed -= 1
+        remaining.pop(0)
+    new_lines = lines[:first] + ([match.rest] if match.rest.strip() else []) + remaining
+    return new_lines, match.dateline, match.authors
+
+
+def _strip_closing_byline(lines: list[str]) -> tuple[list[str], tuple[Author, ...]]:
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
+    if last is None:
+        return lines, ()
+    found = _closing_names(lines[last].strip())
+    if found is None:
+        return lines, ()
+    rest, authors = found
+    return lines[:last] + ([rest] if rest.strip() else []), authors
+
+
+def _move_page_end_marker(built: list[_Built], tokens: list[_Token], drafts: list[_Draft]) -> None:
+    """A （下转…） that is the page's last line belongs to an article that stops mid-sentence."""
+    if not tokens or tokens[-1].kind != "furniture" or tokens[-1].unit is None:
+        return
+    marker = tokens[-1].unit.furniture
+    if marker is None or marker.kind != "continued":
+        return
+    holder = next((b for b in reversed(built) if b.article.continued == marker.text), None)
+    if holder is None or holder.ends_mid_sentence:
+        return
+    broken = [b for b in built if b is not holder and b.ends_mid_sentence and b.article.continued is None]
+    if broken:
+        target = broken[-1]
+        target.article.continued = marker.text
+        holder.article.continued = None
+
+
+def _segment(page: RawPage) -> PageResult:
+    source = page.name
+    problems: list[Problem] = []
+    units = _page_units(page.text)
+    marked_page = _is_marked_page(units)
+    _make_candidates(units, marked_page)
+    _merge_wrapped_heads(units)
+    _gap_captions(units)
+    groups = _groups(units, marked_page)
+    # Names lines that do not sit right under a headline are text.
+    in_groups = {i for g in groups for i in g.bylines}
+    for index, unit in enumerate(units):
+        if unit.kind == "names" and index not in in_groups:
+            unit.kind = "text"
+    _score_groups(units, groups, marked_page)
+    tokens = _tokens(units, groups, marked_page)
+    headline_first, cost_hf = _assemble_headline_first(tokens)
+    body_first, cost_bf = _assemble_body_first(tokens)
+    drafts = body_first if cost_bf < cost_hf else headline_first
+    furniture = tuple(t.unit.furniture for t in tokens if t.kind == "furniture" and t.unit is not None and t.unit.furniture is not None)
+    built: list[_Built] = []
+    orphans: list[_Token] = []  # bylines with no article of their own
+    for draft in drafts:
+        if draft.group is None and not any(t.kind in ("text", "subhead", "caption") for t in draft.items) and not draft.promoted:
+            # Only bylines and no text: the names go to the article before (or after), so nothing is lost.
+            if built:
+                built[-1].article.authors = list(_dedupe_authors([*built[-1].article.authors, *_authors_of(draft.items)]))
+            else:
+                orphans.extend(draft.items)
+            continue
+        if orphans:
+            draft.items[:0] = orphans
+            orphans = []
+        built.append(_build(draft, units, source, problems))
+    if orphans:  # a page with bylines but no text at all: keep them as furniture, and say so
+        text = " ".join(clean.clean_title(line) for t in orphans if t.unit is not None for line in t.unit.raw)
+        furniture = (*furniture, Furniture("byline", text))
+        problems.append(Problem(file=source, message=f"byline without any article: {text}", line=orphans[0].unit.line if orphans[0].unit else None))
+    _move_page_end_marker(built, tokens, drafts)
+    articles = _with_ids(source, [b.article for b in built])
+    for article in articles:
+        if article.body and not clean.ends_sentence(article.body.rsplit("\n\n", 1)[-1]) and not article.continued:
+            article.warnings.append("text stops mid-sentence (continued elsewhere or columns out of order?)")
+    if not articles:
+        problems.append(Problem(file=source, message="no article text found on the page"))
+    return PageResult(source=source, articles=tuple(articles), furniture=furniture, problems=tuple(problems))
+
+
+def _authors_of(tokens: list[_Token]) -> list[Author]:
+    return [a for t in tokens if t.kind == "byline" and t.unit is not None for a in t.unit.authors]
+
+
+def _with_ids(source: str, articles: list[Article]) -> list[Article]:
+    seen: dict[str, int] = {}
+    for position, article in enumerate(articles):
+        base = article_id(source, article.title)
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        article.id = base if count == 1 else f"{base}-{count}"
+        article.position = position
+    return articles
+
+
+def segment_page(page: RawPage) -> PageResult:
+    """Split one page into articles. Never raises: an internal failure becomes one article and an error Problem."""
+    try:
+        return _segment(page)
+    except Exception as exc:  # a bug must not stop a build; the whole page is kept as one article
+        body = "\n\n".join(p for p in clean.join_lines(page.text.split("\n")) if p.strip())
+        title = _derived_title(body)
+        article = Article(id=article_id(page.name, title), source=page.name, position=0, title=title, body=body, warnings=[UNTITLED_WARNING])
+        problem = Problem(file=page.name, message=f"internal error in segmentation ({type(exc).__name__}: {exc}); page kept as one article", level="error")
+        return PageResult(source=page.name, articles=(article,), problems=(problem,))
+
+
+# ------------------------------------------------------------------ output for the CLI and JSON
+
+
+def article_to_dict(article: Article) -> dict:
+    """The article as JSON-ready data (the CLI's `inspect --json`)."""
+    dateline = article.dateline
+    return {
+        "id": article.id,
+        "source": article.source,
+        "position": article.position,
+        "kicker": article.kicker,
+        "title": article.title,
+        "subtitle": article.subtitle,
+        "authors": [{"name": a.name, "role": a.role} for a in article.authors],
+        "dateline": (
+            {"raw": dateline.raw, "place": dateline.place, "month": dateline.month, "day": dateline.day} if dateline else None
+        ),
+        "continued": article.continued,
+        "continues": article.continues,
+        "body": article.body,
+        "captions": [{"text": c.text, "credit": c.credit} for c in article.captions],
+        "warnings": list(article.warnings),
+    }
+
+
+def _authors_text(authors: list[Author]) -> str:
+    return "、".join(f"{a.name}（{a.role}）" if a.role else a.name for a in authors) or "—"
+
+
+def page_text_report(result: PageResult) -> str:
+    """A readable preview of one page: what an editor checks before the site is built."""
+    lines = [f"== {result.source}: {len(result.articles)} 篇文章, {len(result.furniture)} 项版面元素"]
+    for article in result.articles:
+        paragraphs = [p for p in article.body.split("\n\n") if p.strip()]
+        subheads = [p[3:] for p in paragraphs if p.startswith("## ")]
+        characters = sum(_han_count(p) for p in paragraphs if not p.startswith("## "))
+        lines.append(f"[{article.position}] {article.title}")
+        if article.kicker:
+            lines.append(f"    引题: {article.kicker}")
+        if article.subtitle:
+            lines.append(f"    副题: {article.subtitle}")
+        lines.append(f"    作者: {_authors_text(article.authors)}")
+        if article.dateline:
+            d = article.dateline
+            where = "".join(
+                part for part in (d.place or "", f"{d.month}月" if d.month else "", f"{d.day}日" if d.day else "") if part
+            )
+            lines.append(f"    电头: {d.raw}" + (f"（{where}）" if where else ""))
+        lines.append(f"    正文: {len(paragraphs) - len(subheads)} 段, {characters} 字" + (f", 小标题: {' / '.join(subheads)}" if subheads else ""))
+        if paragraphs:
+            first = next((p for p in paragraphs if not p.startswith("## ")), "")
+            lines.append(f"    开头: {first[:40]}{'…' if len(first) > 40 else ''}")
+        for caption in article.captions:
+            lines.append(f"    图片说明: {caption.text}" + (f"（{caption.credit}）" if caption.credit else ""))
+        if article.continues:
+            lines.append(f"    接续: {article.continues}")
+        if article.continued:
+            lines.append(f"    转版: {article.continued}")
+        for warning in article.warnings:
+            lines.append(f"    ! {warning}")
+    for item in result.furniture:
+        lines.append(f"  版面元素 [{item.kind}]: {item.text}")
+    for problem in result.problems:
+        lines.append(f"  ! {problem}")
+    return "\n".join(lines)

@@ -1,0 +1,490 @@
+"""The real site: `mkdocs build --strict` of the repo's mkdocs.yml over the seed pages.
+
+Builds with the real MkDocs + Material + the `digest` plugin (subprocess, as `make site`
+does), then checks the built files: no warning in the log, a page per article, no link
+to a missing file, a nav of five sections, Chinese, nothing from another host, two
+builds byte-identical; in real Chromium, no horizontal scroll at 375 px and the article
+header; and bad input (themes.yml, curation.yml) as a one-line error naming file and line.
+
+Skips, with the reason printed, until the ingest stages (segment.py) exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from browser import SiteServer, browser, page_in, site_missing  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "mkdocs.yml"
+NAV = {"index.html": "首页", "themes/index.html": "主题", "regions/index.html": "地区", "archive/index.html": "归档", "about.html": "关于"}
+# Lines of the MkDocs log that count as warnings (strict turns them into a failed build,
+# but a warning from a plugin's own logger would not be counted, so read the log too).
+WARNING_LINE = re.compile(r"^\s*(WARNING|ERROR)\b", re.M)
+# Files MkDocs stamps with the build date (<lastmod>, from SOURCE_DATE_EPOCH or today).
+STAMPED = {"sitemap.xml", "sitemap.xml.gz"}
+# Material's JavaScript bundle names third-party URLs it only requests on demand: the
+# GitHub API for a `data-md-component="source"` link (overrides/partials/source.html
+# renders the repo link without it), mermaid for `.mermaid` diagrams (article text is
+# escaped, so none), a ResizeObserver polyfill for browsers without one. The browser
+# tests (test_network.py, test_csp.py) check that no such request is made.
+MATERIAL_BUNDLE = re.compile(r"assets/javascripts/(bundle\.[0-9a-f]+\.min\.js|lunr/|workers/)")
+
+
+def skip_without_site() -> None:
+    reason = site_missing()
+    if reason:
+        print(f"SKIP: {reason}", file=sys.stderr)
+        pytest.skip(reason)
+
+
+def mkdocs(config: Path, site_dir: Path, *, strict: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    cmd = [str(Path(sys.executable).parent / "mkdocs"), "build", "--config-file", str(config), "--site-dir", str(site_dir)]
+    if strict:
+        cmd.append("--strict")
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900, env=environment)
+
+
+def build_or_fail(config: Path, site_dir: Path) -> str:
+    done = mkdocs(config, site_dir)
+    log = done.stdout + done.stderr
+    if done.returncode != 0:
+        pytest.fail(f"mkdocs build failed ({done.returncode}):\n{log[-6000:]}")
+    return log
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> dict:
+    """The repo's site, built once for this module; with its build log."""
+    skip_without_site()
+    site_dir = tmp_path_factory.mktemp("site") / "site"
+    log = build_or_fail(CONFIG, site_dir)
+    api = json.loads((site_dir / "api" / "articles.json").read_text(encoding="utf-8"))
+    return {"dir": site_dir, "log": log, "api": api, "site_url": api["site"]}
+
+
+def temp_config(tmp: Path, content: Path, out_dir: Path) -> Path:
+    """mkdocs.yml with the content folder, generated docs and overrides pointed elsewhere."""
+    text = CONFIG.read_text(encoding="utf-8")
+    replacements = {
+        "docs_dir: content": f"docs_dir: {content}",
+        "custom_dir: overrides": f"custom_dir: {ROOT / 'overrides'}",
+        "content_dir: content": f"content_dir: {content}",
+        "out_dir: build/docs": f"out_dir: {out_dir}",
+    }
+    for old, new in replacements.items():
+        assert old in text, f"mkdocs.yml no longer says {old!r}: update this test"
+        text = text.replace(old, new)
+    config = tmp / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def copy_content(tmp: Path) -> Path:
+    content = tmp / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".*"))
+    return content
+
+
+# ------------------------------------------------------------------ HTML helpers
+
+
+class Page(HTMLParser):
+    """Links, the nav and a few elements of one built page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.styles: list[str] = []
+        self.html_lang: str | None = None
+        self.nav_links: list[tuple[str, str]] = []  # (href, text) in the primary nav and tabs
+        self._stack: list[tuple[str, bool]] = []  # (tag, inside site nav)
+        self._link: list | None = None
+
+    def _in_nav(self) -> bool:
+        return bool(self._stack) and self._stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.html_lang = attrs.get("lang")
+        for name in ("href", "src", "poster", "data", "action"):
+            if attrs.get(name):
+                self.refs.append((tag, name, attrs[name]))
+        if attrs.get("srcset"):
+            for candidate in attrs["srcset"].split(","):
+                if candidate.strip():
+                    self.refs.append((tag, "srcset", candidate.split()[0]))
+        if attrs.get("style"):
+            self.styles.append(attrs["style"])
+        classes = (attrs.get("class") or "").split()
+        nav = self._in_nav() or "md-nav--primary" in classes or "md-tabs" in classes
+        if tag in VOID:
+            return
+        self._stack.append((tag, nav))
+        if tag == "a" and nav and "href" in attrs:
+            self._link = [attrs["href"], ""]
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._link is not None:
+            self.nav_links.append((self._link[0], " ".join(self._link[1].split())))
+            self._link = None
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i][0] == tag:
+                del self._stack[i:]
+                break
+
+    def handle_data(self, data):
+        if self._link is not None:
+            self._link[1] += data
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def parse_page(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def html_pages(site_dir: Path) -> list[Path]:
+    return sorted(site_dir.rglob("*.html"))
+
+
+def site_path(site_url: str) -> str:
+    return urlsplit(site_url).path or "/"
+
+
+def broken_refs(site_dir: Path, site_url: str, repo_url: str) -> list[str]:
+    """Every href/src of every page that names no file of the site (fragments checked at file level)."""
+    problems = []
+    root = site_dir.resolve()
+    prefix = site_path(site_url)
+    for page_file in html_pages(site_dir):
+        for tag, attr, value in parse_page(page_file).refs:
+            where = f"{page_file.relative_to(site_dir)}: <{tag} {attr}={value!r}>"
+            parts = urlsplit(value.strip())
+            if parts.scheme in ("mailto", "tel", "data"):
+                continue
+            if parts.scheme in ("http", "https"):
+                if value.startswith(site_url):
+                    parts = parts._replace(scheme="", netloc="")  # a path on the site: check it
+                elif value.startswith(repo_url):
+                    continue  # the repository link in the header
+                else:
+                    problems.append(f"{where}: link to another site")
+                    continue
+            elif parts.scheme or parts.netloc:
+                problems.append(f"{where}: unexpected scheme")
+                continue
+            if not parts.path:
+                continue  # "#anchor" or "?q=" on the page itself
+            if parts.path.startswith("/"):  # 404.html links from the site root
+                if not parts.path.startswith(prefix):
+                    problems.append(f"{where}: outside the site's path {prefix}")
+                    continue
+                target = root / unquote(parts.path[len(prefix) :])
+            else:
+                target = (page_file.parent / unquote(parts.path)).resolve()
+            if parts.path.endswith("/"):
+                target = target / "index.html"
+            try:
+                target.relative_to(root)
+            except ValueError:
+                problems.append(f"{where}: leaves the site")
+                continue
+            if not target.is_file():
+                problems.append(f"{where}: no such file")
+    return problems
+
+
+def date_key(date: str | None) -> tuple:
+    """Newest first, undated last (pipeline._sort_key)."""
+    return (date is None, tuple(-int(p) for p in (date or "").split("-") if p.isdigit()))
+
+
+# ------------------------------------------------------------------ the build
+
+
+@pytest.mark.slow
+def test_strict_build_logs_no_warning(site):
+    warnings = WARNING_LINE.findall(site["log"])
+    assert warnings == [], site["log"][-4000:]
+    assert "Traceback" not in site["log"]
+    print(site["log"].strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_every_article_has_its_page_and_content_files_are_not_published(site):
+    site_dir: Path = site["dir"]
+    ids = [a["id"] for a in site["api"]["articles"]]
+    assert ids, "no article in api/articles.json"
+    assert len(ids) == len(set(ids))
+    missing = [i for i in ids if not (site_dir / "articles" / f"{i}.html").is_file()]
+    assert missing == []
+    assert {p.stem for p in (site_dir / "articles").glob("*.html")} == set(ids)
+    # the editors' input (docs_dir is the content folder) is not part of the site
+    assert not (site_dir / "pages").exists()
+    assert not list(site_dir.glob("*.yml"))
+    for path in ("index.html", "about.html", "themes/index.html", "regions/index.html", "archive/index.html", "feed.xml", "404.html"):
+        assert (site_dir / path).is_file(), path
+    print(f"{len(ids)} article pages, {len(html_pages(site_dir))} HTML pages in all")
+
+
+@pytest.mark.slow
+def test_no_broken_internal_links(site):
+    from mkdocs.config import load_config
+
+    config = load_config(str(CONFIG))
+    problems = broken_refs(site["dir"], config.site_url, config.repo_url)
+    assert problems == [], "\n".join(problems[:40])
+
+
+@pytest.mark.slow
+def test_nav_has_the_five_sections_only(site):
+    site_dir: Path = site["dir"]
+    titles = {a["title"] for a in site["api"]["articles"]}
+    for name in ("index.html", "themes/index.html", f"articles/{site['api']['articles'][0]['id']}.html"):
+        page = parse_page(site_dir / name)
+        hrefs = {}
+        for href, text in page.nav_links:
+            if href.startswith(("#", "http:", "https:")):
+                continue  # the page's own table of contents; the repository link
+            target = os.path.normpath(os.path.join(os.path.dirname(name), href.split("#")[0] or name)).replace(os.sep, "/")
+            hrefs[target] = text
+        assert set(hrefs) == set(NAV), (name, hrefs)
+        assert {hrefs[h] for h in hrefs} == set(NAV.values()), (name, hrefs)
+        assert not titles & set(hrefs.values())
+
+
+@pytest.mark.slow
+def test_every_page_is_chinese(site):
+    for page_file in html_pages(site["dir"]):
+        assert parse_page(page_file).html_lang == "zh", page_file
+
+
+@pytest.mark.slow
+def test_nothing_refers_to_another_host(site):
+    """No URL of another host in any page's src/href/style, any stylesheet, or our scripts."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(CONFIG))
+    allowed = (config.site_url, config.repo_url)
+    site_dir: Path = site["dir"]
+    found = []
+    for page_file in html_pages(site_dir):
+        page = parse_page(page_file)
+        for tag, attr, value in page.refs:
+            if re.match(r"(https?:)?//", value) and not value.startswith(allowed):
+                found.append(f"{page_file.relative_to(site_dir)}: <{tag} {attr}={value}>")
+        for style in page.styles:
+            if re.search(r"url\(\s*['\"]?(https?:)?//", style):
+                found.append(f"{page_file.relative_to(site_dir)}: style {style}")
+    for path in sorted(site_dir.rglob("*")):
+        rel = path.relative_to(site_dir).as_posix()
+        if path.suffix not in (".html", ".css", ".js", ".xml", ".json") or MATERIAL_BUNDLE.search(rel):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for bad in ("fonts.googleapis", "fonts.gstatic", "unpkg.com", "cdn.jsdelivr", "api.github.com"):
+            if bad in text:
+                found.append(f"{rel}: {bad}")
+        if path.suffix == ".css":
+            for match in re.finditer(r"(?:url\(\s*['\"]?|@import\s+['\"])((?:https?:)?//[^'\")\s]+)", text):
+                found.append(f"{rel}: {match.group(1)}")
+        if path.suffix == ".js" and rel.startswith("assets/"):  # our scripts (search/ holds article text)
+            for match in re.finditer(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s'\"]*", text):
+                found.append(f"{rel}: {match.group(0)}")
+    assert found == [], "\n".join(found[:40])
+    # the repository link is a plain link: Material's source component (GitHub API) is off
+    index = (site_dir / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-component="source"' not in index
+
+
+@pytest.mark.slow
+def test_theme_pages_list_newest_first(site):
+    site_dir: Path = site["dir"]
+    dates = {a["id"]: a["date"] for a in site["api"]["articles"]}
+    themes = [t["id"] for t in site["api"]["themes"]]
+    checked = 0
+    for page_file in sorted((site_dir / "themes").glob("*.html")):
+        if page_file.stem == "index":
+            continue
+        ids = [
+            m.group(1)
+            for _tag, attr, value in parse_page(page_file).refs
+            if attr == "href" and (m := re.fullmatch(r"\.\./articles/([\w.-]+)\.html", value))
+        ]
+        assert ids, page_file
+        keys = [date_key(dates[i]) for i in ids]
+        assert keys == sorted(keys), (page_file.name, [dates[i] for i in ids])
+        if page_file.stem in themes:
+            members = {a["id"] for a in site["api"]["articles"] if page_file.stem in a["themes"]}
+            assert set(ids) == members
+        checked += 1
+    assert checked
+
+
+@pytest.mark.slow
+def test_two_builds_are_byte_identical(site, tmp_path):
+    again = tmp_path / "again"
+    build_or_fail(CONFIG, again)
+    first: Path = site["dir"]
+    names = {p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file()}
+    assert names == {p.relative_to(again).as_posix() for p in again.rglob("*") if p.is_file()}
+    differ = sorted(n for n in names if (first / n).read_bytes() != (again / n).read_bytes())
+    assert [n for n in differ if n not in STAMPED] == []
+    print(f"{len(names)} files identical{'; stamped with the build date: ' + ', '.join(differ) if differ else ''}")
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.slow
+def test_broken_themes_file_is_a_one_line_error(tmp_path):
+    skip_without_site()
+    content = copy_content(tmp_path)
+    themes = content / "themes.yml"
+    lines = themes.read_text(encoding="utf-8").splitlines()
+    first_id = next(i for i, line in enumerate(lines) if line.strip().startswith("- id:"))
+    lines.insert(first_id + 1, "    id: twice")  # a duplicate key, on a known line
+    themes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out_dir = tmp_path / "docs"
+    done = mkdocs(temp_config(tmp_path, content, out_dir), tmp_path / "site")
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, log
+    assert "Traceback" not in log, log
+    errors = [line for line in log.splitlines() if "themes.yml" in line]
+    assert errors, log
+    assert f"themes.yml:{first_id + 2}:" in errors[0], errors
+    assert "duplicate" in errors[0]
+    assert not out_dir.exists() and not (tmp_path / "site").exists()
+
+
+@pytest.mark.slow
+def test_broken_curation_file_is_a_one_line_error(tmp_path, site):
+    content = copy_content(tmp_path)
+    article = site["api"]["articles"][0]["id"]
+    (content / "curation.yml").write_text(
+        f"# editors' corrections\n{article}:\n  featured: true\nno-such-article-x:\n  title: 新标题\n", encoding="utf-8"
+    )
+    done = mkdocs(temp_config(tmp_path, content, tmp_path / "docs"), tmp_path / "site")
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, log
+    assert "Traceback" not in log, log
+    assert re.search(r"curation\.yml:4:.*no-such-article-x", log), log
+
+
+@pytest.mark.slow
+def test_hostile_curated_text_is_shown_as_text(tmp_path, site):
+    """An editor's title with markup (curation.yml) reaches <title>, the header and the h1 as text."""
+    content = copy_content(tmp_path)
+    article = site["api"]["articles"][0]["id"]
+    title = "<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }} [x](javascript:alert(3))"
+    kicker = "--- {% raw %} <b>引题</b> #"
+    (content / "curation.yml").write_text(
+        f"{article}:\n  title: {json.dumps(title, ensure_ascii=False)}\n  kicker: {json.dumps(kicker, ensure_ascii=False)}\n",
+        encoding="utf-8",
+    )
+    site_dir = tmp_path / "site"
+    log = build_or_fail(temp_config(tmp_path, content, tmp_path / "docs"), site_dir)
+    assert WARNING_LINE.findall(log) == [], log
+    html = (site_dir / "articles" / f"{article}.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>引题" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    h1 = re.search(r'<h1 class="digest-title">(.*?)</h1>', html, re.S).group(1)
+    from html import unescape
+
+    assert unescape(h1) == title
+    assert "{{ 7*7 }}" in unescape(re.search(r"<title>(.*?)</title>", html, re.S).group(1))
+    for page_file in html_pages(site_dir):
+        text = page_file.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in text and "onerror=alert" not in text.replace("onerror=alert(2)&gt;", ""), page_file
+
+
+# ------------------------------------------------------------------ in Chromium
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with SiteServer(site["dir"]) as running:
+        yield running
+
+
+def first_page(folder: Path) -> str:
+    pages = sorted(p for p in folder.glob("*.html") if p.stem != "index")
+    assert pages
+    return f"{folder.name}/{pages[0].name}"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_no_horizontal_scroll_on_a_phone(browser, site, server):
+    site_dir: Path = site["dir"]
+    longest = max((site_dir / "articles").glob("*.html"), key=lambda p: p.stat().st_size)
+    paths = ["index.html", "themes/index.html", first_page(site_dir / "themes"), first_page(site_dir / "regions"),
+             "archive/index.html", "about.html", f"articles/{longest.name}"]
+    page, log = page_in(browser, viewport={"width": 375, "height": 740})
+    widths = {}
+    for path in paths:
+        page.goto(server.url(path))
+        page.wait_for_load_state("load")
+        widths[path] = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    page.context.close()
+    print(widths)
+    assert {p: w for p, w in widths.items() if w[0] > w[1]} == {}
+    assert log.third_party == [] and log.console_errors == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_article_page_shows_its_header_and_related_block(browser, site, server):
+    articles = site["api"]["articles"]
+
+    def pick(*fields: str) -> dict:
+        ranked = sorted(articles, key=lambda a: -sum(bool(a.get(f)) for f in fields))
+        return ranked[0]
+
+    article = pick("kicker", "subtitle", "authors", "themes", "related", "publication")
+    page, log = page_in(browser, viewport={"width": 375, "height": 740})
+    page.goto(server.url(f"articles/{article['id']}.html"))
+    shown = page.evaluate(
+        """() => {
+            const text = (sel) => [...document.querySelectorAll(sel)]
+                .filter(e => e.getClientRects().length).map(e => e.innerText.trim());
+            return {
+                kicker: text('.digest-kicker'), title: text('h1'), subtitle: text('.digest-subtitle'),
+                source: text('.digest-source'), authors: text('.digest-author'),
+                themes: [...document.querySelectorAll('a.digest-badge--theme')].map(a => [a.innerText.trim(), a.getAttribute('href')]),
+                related: [...document.querySelectorAll('.digest-related a[href$=".html"]')].map(a => a.getAttribute('href')),
+                printOnly: [...document.querySelectorAll('.print-only')].filter(e => e.getClientRects().length).length,
+            };
+        }"""
+    )
+    page.context.close()
+    assert shown["title"] == [article["title"]]
+    assert shown["kicker"] == ([article["kicker"]] if article["kicker"] else [])
+    assert shown["subtitle"] == ([article["subtitle"]] if article["subtitle"] else [])
+    source = shown["source"][0]
+    assert (article["publication"] or "报纸版面") in source
+    if article["date"]:
+        assert article["date"][:4] + "年" in source
+    assert [a.split()[-1] for a in shown["authors"]] == [a["name"] for a in article["authors"]]
+    theme_names = {t["id"]: t["name"] for t in site["api"]["themes"]}
+    assert shown["themes"] == [[theme_names[t], f"../themes/{t}.html"] for t in article["themes"]]
+    assert shown["related"] == [f"{r}.html" for r in article["related"]]
+    assert shown["printOnly"] == 0  # on paper only
+    assert log.console_errors == []
+    print(f"checked {article['id']}: kicker={bool(article['kicker'])} subtitle={bool(article['subtitle'])} "
+          f"authors={len(article['authors'])} themes={article['themes']} related={len(article['related'])}")
