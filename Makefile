@@ -22,6 +22,7 @@ $(BIN)/.installed-test: $(BIN)/.installed requirements-test.txt
 # Built beside site/ and swapped in only when the build succeeded, so a failed or
 # interrupted build never leaves a half-written site.
 site: $(BIN)/.installed
+site: export NO_MKDOCS_2_WARNING = 1
 	rm -rf build/site.new
 	$(BIN)/mkdocs build --strict --site-dir build/site.new
 	rm -rf build/site.old

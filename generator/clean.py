@@ -44,8 +44,11 @@ _WIDE_CLASS = f"[{_WIDE}]"
 # Sentence-final marks; closing quotes/brackets count when they follow one.
 _FINAL = "。！？!?；;…"
 _CLOSERS = "”’」』）)】〕》〉\"'"
-# `.` is a full stop after a letter ("the end.") but not in "3." or "No."-style cases we cannot tell; letters only.
-_ENDS_SENTENCE_RE = re.compile(f"(?:[{_FINAL}]|(?<=[A-Za-z])\\.)[{re.escape(_CLOSERS)}]*$")
+_FINAL_SET = frozenset(_FINAL)
+_CLOSER_SET = frozenset(_CLOSERS)
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# Closing quotes/brackets looked through at the end of a line (bounded: O(1) per line).
+_MAX_TRAILING_CLOSERS = 8
 
 # Whitespace of every kind becomes one ASCII space; invisible format characters go.
 _SPACE_CHARS = "\t\n\r\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\x85\u2028\u2029"
@@ -70,6 +73,7 @@ _HAS_CJK_RE = _CJK_CHAR_RE
 _SPACE_NEAR_WIDE_RE = re.compile(f"(?<={_WIDE_CLASS}) | (?={_WIDE_CLASS})")
 
 # Middle dots of other code points between two CJK characters → U+00B7 ("共享联盟・桐庐").
+_OTHER_MIDDOT_RE = re.compile("[\u30fb\uff65\u2022\u2027\u2219\u22c5]")
 _MIDDOT_RE = re.compile(f"(?<=[{_CJK_RANGES}])[\u30fb\uff65\u2022\u2027\u2219\u22c5](?=[{_CJK_RANGES}])")
 
 # URLs and e-mail addresses keep their ASCII punctuation.
@@ -80,8 +84,10 @@ _PROTECTED_RE = re.compile(
 
 _ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _CONVERTIBLE_RE = re.compile(r"[,:;?!]")
-# How far (in non-space characters) to look for the word a punctuation mark belongs to.
-_CONTEXT_WINDOW = 12
+_MARK_BESIDE_CJK_RES = tuple(
+    (mark, re.compile(f"(?<=[{_CJK_RANGES}]){re.escape(mark)}|{re.escape(mark)}(?=[{_CJK_RANGES}])"))
+    for mark in _ASCII_TO_WIDE
+)
 
 
 def is_cjk(ch: str) -> bool:
@@ -102,7 +108,21 @@ def display_width(s: str) -> float:
 
 def ends_sentence(s: str) -> bool:
     """Does s end with sentence-final punctuation (possibly followed by closing quotes/brackets)?"""
-    return _ENDS_SENTENCE_RE.search(s.rstrip()) is not None
+    return _ends_sentence_stripped(s.rstrip())
+
+
+def _ends_sentence_stripped(s: str) -> bool:
+    i = len(s) - 1
+    stop = max(-1, i - _MAX_TRAILING_CLOSERS)
+    while i > stop and s[i] in _CLOSER_SET:
+        i -= 1
+    if i < 0 or i == stop:
+        return False
+    ch = s[i]
+    if ch in _FINAL_SET:
+        return True
+    # "." is a full stop after a Latin letter ("the end."), not after a digit ("总投资1.").
+    return ch == "." and i > 0 and s[i - 1] in _ASCII_LETTERS
 
 
 _HEADING_RE = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+|(?=[^\s#]))(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -154,40 +174,67 @@ def _in_spans(pos: int, starts: list[int], spans: list[tuple[int, int]]) -> bool
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
-def _nearest_word_char(text: str, pos: int, step: int) -> str:
-    """The nearest letter/digit before (step=-1) or after (step=+1) pos, skipping spaces and
-    punctuation (so ASCII and full-width marks give the same answer: conversions stay idempotent)."""
-    i = pos + step
-    seen = 0
+_ALNUM_RE = re.compile(r"[^\W_]")
+
+
+def _chinese_contexts(text: str, positions: list[int]) -> dict[int, bool]:
+    """For each position: is the nearest letter/digit before or after it Chinese?
+
+    Spaces and punctuation are skipped (so ASCII and full-width marks, doubled or not,
+    give the same answer and the conversions stay idempotent). Positions are visited in
+    order and share the search of the gap between two letters: linear time overall.
+    """
+    result: dict[int, bool] = {}
+    reversed_text = ""
     n = len(text)
-    while 0 <= i < n and seen < _CONTEXT_WINDOW:
-        ch = text[i]
-        if ch.isalnum():
-            return ch
-        if ch != " ":
-            seen += 1
-        i += step
-    return ""
-
-
-def _chinese_context(text: str, pos: int) -> bool:
-    return is_cjk(_nearest_word_char(text, pos, -1)) or is_cjk(_nearest_word_char(text, pos, +1))
+    gap_left, gap_right, gap_chinese = -2, -2, False
+    for pos in positions:  # callers pass them in increasing order
+        # Fast path, same answer: a Chinese character right beside the mark.
+        if (pos > 0 and text[pos - 1] >= "\u3007" and is_cjk(text[pos - 1])) or (
+            pos + 1 < n and text[pos + 1] >= "\u3007" and is_cjk(text[pos + 1])
+        ):
+            result[pos] = True
+            continue
+        if not (gap_left < pos < gap_right):
+            if not reversed_text:
+                reversed_text = text[::-1]
+            before = _ALNUM_RE.search(reversed_text, n - pos)
+            after = _ALNUM_RE.search(text, pos + 1)
+            gap_left = n - 1 - before.start() if before else -1
+            gap_right = after.start() if after else n
+            gap_chinese = (before is not None and is_cjk(before.group())) or (after is not None and is_cjk(after.group()))
+        result[pos] = gap_chinese
+    return result
 
 
 def _convert_marks(text: str, spans: list[tuple[int, int]]) -> str:
     """, : ; ? ! → full width next to Chinese, but not in 1,000 / 10:30 / URLs."""
     starts = [s for s, _ in spans]
-
-    def replace(match: re.Match[str]) -> str:
-        pos = match.start()
-        mark = match.group()
-        if _in_spans(pos, starts, spans):
-            return mark
-        if mark in ",:" and 0 < pos < len(text) - 1 and text[pos - 1].isdigit() and text[pos + 1].isdigit():
-            return mark
-        return _ASCII_TO_WIDE[mark] if _chinese_context(text, pos) else mark
-
-    return _CONVERTIBLE_RE.sub(replace, text)
+    if not spans:
+        # Fast path in C for the common case, a mark right next to a Chinese character
+        # (same answer as the general rule below, which handles the rest).
+        for mark, pattern in _MARK_BESIDE_CJK_RES:
+            if mark in text:
+                text = pattern.sub(_ASCII_TO_WIDE[mark], text)
+    marks = [m.start() for m in _CONVERTIBLE_RE.finditer(text)]
+    if spans:
+        marks = [pos for pos in marks if not _in_spans(pos, starts, spans)]
+    if not marks:
+        return text
+    chinese = _chinese_contexts(text, marks)
+    chars = list(text) if len(marks) > 8 else None
+    last = len(text) - 1
+    for pos in marks:
+        if not chinese[pos]:
+            continue
+        mark = text[pos]
+        if mark in ",:" and 0 < pos < last and text[pos - 1].isdigit() and text[pos + 1].isdigit():
+            continue
+        if chars is None:
+            text = text[:pos] + _ASCII_TO_WIDE[mark] + text[pos + 1 :]
+        else:
+            chars[pos] = _ASCII_TO_WIDE[mark]
+    return text if chars is None else "".join(chars)
 
 
 _PAREN_RE = re.compile(r"[()]")
@@ -198,30 +245,26 @@ def _convert_parens(text: str, spans: list[tuple[int, int]]) -> str:
     if "(" not in text and ")" not in text:
         return text
     starts = [s for s, _ in spans]
+    parens = [m.start() for m in _PAREN_RE.finditer(text)]
+    if spans:
+        parens = [pos for pos in parens if not _in_spans(pos, starts, spans)]
+    chinese = _chinese_contexts(text, parens)
     chars = list(text)
     stack: list[int] = []
     unmatched: list[int] = []
-    for match in _PAREN_RE.finditer(text):
-        i = match.start()
-        if _in_spans(i, starts, spans):
-            continue
+    for i in parens:
         if text[i] == "(":
             stack.append(i)
         elif stack:
             open_at = stack.pop()
-            chinese = (
-                _CJK_CHAR_RE.search(text, open_at + 1, i) is not None
-                or _chinese_context(text, open_at)
-                or _chinese_context(text, i)
-            )
-            if chinese:
+            if chinese[open_at] or chinese[i] or _CJK_CHAR_RE.search(text, open_at + 1, i):
                 chars[open_at] = "（"
                 chars[i] = "）"
         else:
             unmatched.append(i)
     unmatched.extend(stack)
     for i in unmatched:
-        if _chinese_context(text, i):
+        if chinese[i]:
             chars[i] = "（" if text[i] == "(" else "）"
     return "".join(chars)
 
@@ -359,22 +402,23 @@ _DOUBLED_PUNCT = "“”‘’《》（）【】〔〕「」『』，、：；�
 _DOUBLED_PUNCT_RE = re.compile(f"([{_DOUBLED_PUNCT}])\\1+")
 # Characters that separate the "segments" in which a whole-segment doubling XX is looked for.
 _SEGMENT_DELIMITERS = (
-    r"\s!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u2027\u2030-\u205e" + _CJK_PUNCT + r"\u00b7"
+    r"\s!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u2027\u2030-\u205e" + _CJK_PUNCT + r"\u00b7\u30fb\u2219\u22c5"
 )
 _SEG = f"[^{_SEGMENT_DELIMITERS}]"
 _BOUNDARY_BEFORE = f"(?<!{_SEG})"
 _BOUNDARY_AFTER = f"(?!{_SEG})"
 # A unit of up to this many characters is checked (bounds the backtracking: linear time).
 _MAX_UNIT = 200
-# A whole segment that is exactly XX.
-_WHOLE_DOUBLED_RE = re.compile(f"{_BOUNDARY_BEFORE}({_SEG}{{2,{_MAX_UNIT}}})\\1{_BOUNDARY_AFTER}")
 # A unit at least this long (with Chinese in it) is collapsed on its own evidence.
 _STRONG_UNIT = 5
 # Shorter units (2..4) are collapsed only when the same text shows other doubling.
 _WEAK_UNIT = 2
 # A whole segment doubled character by character (平平湖湖…) with at least this many pairs.
 _CHAR_DOUBLED_PAIRS = 8
-_CHAR_DOUBLED_RE = re.compile(f"{_BOUNDARY_BEFORE}(?:({_SEG})\\1){{{_CHAR_DOUBLED_PAIRS},}}{_BOUNDARY_AFTER}")
+# One scan for both kinds.
+_DOUBLED_SEGMENT_RE = re.compile(
+    f"{_BOUNDARY_BEFORE}(?:({_SEG}{{2,{_MAX_UNIT}}})\\1|(?:({_SEG})\\2){{{_CHAR_DOUBLED_PAIRS},}}){_BOUNDARY_AFTER}"
+)
 
 
 def _exact_double(segment: str, min_unit: int) -> bool:
@@ -419,9 +463,7 @@ def _undouble(segment: str, weak_ok: bool) -> str:
 
 def _doubled_segments(text: str) -> list[tuple[int, int]]:
     """Spans of whole segments that are XX (unit ≤ _MAX_UNIT) or char-doubled, with CJK in them."""
-    spans = {m.span() for m in _WHOLE_DOUBLED_RE.finditer(text)}
-    spans.update(m.span() for m in _CHAR_DOUBLED_RE.finditer(text))
-    return sorted(span for span in spans if _HAS_CJK_RE.search(text, span[0], span[1]))
+    return [m.span() for m in _DOUBLED_SEGMENT_RE.finditer(text) if _HAS_CJK_RE.search(text, m.start(), m.end())]
 
 
 def collapse_doubled(text: str) -> str:
@@ -474,9 +516,9 @@ def _clean(text: str, keep_phrase_spaces: bool) -> str:
     text = _prepare(text)
     text = _convert_punctuation(text)
     text = _remove_spaces(text, keep_phrase_spaces)
-    text = collapse_doubled(text)
-    if "\u30fb" in text or "\uff65" in text or "\u2022" in text or "\u2027" in text or "\u2219" in text or "\u22c5" in text:
+    if _OTHER_MIDDOT_RE.search(text):
         text = _MIDDOT_RE.sub("\u00b7", text)
+    text = collapse_doubled(text)
     return text.strip(" ")
 
 
@@ -486,14 +528,26 @@ def clean_text(text: str) -> str:
 
 
 def clean_title(text: str) -> str:
-    """Like clean_text, but keeps one space between headline phrases: `深入履职 当好“两员”`."""
-    return _clean(text, keep_phrase_spaces=True)
+    """Like clean_text, but keeps one space between headline phrases: `深入履职 当好“两员”`.
+
+    Repeated to a fixed point: undoubling can shorten a phrase below the length that
+    keeps its space, and removing a space can join two halves of a doubling. Titles are
+    short and every round that changes something makes the text shorter.
+    """
+    text = _clean(text, keep_phrase_spaces=True)
+    for _ in range(8):
+        again = _clean(text, keep_phrase_spaces=True)
+        if again == text:
+            break
+        text = again
+    return text
 
 
 # ---------------------------------------------------------------------------
 # join_lines
 
-_INDENT_RE = re.compile(r"^(?:\u3000|[ \u00a0]{2,}|\t)")
+# Paragraph indentation: an ideographic space, a tab, or two spaces.
+_INDENTS = ("\u3000", "\t", "  ", "\u00a0\u00a0", " \u00a0", "\u00a0 ")
 _LIST_START_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|\d{1,2}(?:[.．](?!\d)|、)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[●■◆▲★•·\-\*]\s?)"
 )
@@ -503,10 +557,6 @@ def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, int(round(fraction * (len(ordered) - 1)))))
     return ordered[index]
-
-
-def _ends_with_colon(s: str) -> bool:
-    return s.rstrip().endswith(("：", ":"))
 
 
 def join_lines(lines: list[str]) -> list[str]:
@@ -528,14 +578,16 @@ def join_lines(lines: list[str]) -> list[str]:
     for raw in lines:
         if raw is None:
             continue
-        for line in str(raw).split("\n"):
-            if not line.strip(_BLANK_CHARS):
+        raw = str(raw)
+        for line in raw.split("\n") if "\n" in raw else (raw,):
+            stripped = line.strip(_BLANK_CHARS)
+            if not stripped:
                 blank_before = True
                 continue
-            entries.append((line.rstrip(_BLANK_CHARS), blank_before, _INDENT_RE.match(line) is not None))
+            entries.append((stripped, blank_before, line.startswith(_INDENTS)))
             blank_before = False
-    paragraphs = _cleaned_groups(entries)
-    while len(paragraphs) > 1:
+    paragraphs = [p for p in (clean_text(_join_wrapped(g)) for g in _group_lines(entries)) if p]
+    while len(paragraphs) > 1 and not _all_break(paragraphs):
         groups = _group_lines([(p, False, False) for p in paragraphs])
         if len(groups) == len(paragraphs):
             break
@@ -543,48 +595,72 @@ def join_lines(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _cleaned_groups(entries: list[tuple[str, bool, bool]]) -> list[str]:
-    return [p for p in (clean_text(_join_wrapped(g)) for g in _group_lines(entries)) if p]
+def _all_break(paragraphs: list[str]) -> bool:
+    """Cheap check that join_lines would keep these paragraphs apart (the usual case).
+
+    Every paragraph but the last ends a sentence (or a colon before a list) and none
+    starts with closing punctuation; then no line ends mid-sentence except perhaps the
+    last, so the text does not count as column-wrapped and every boundary is a break.
+    """
+    for prev, line in zip(paragraphs, paragraphs[1:]):
+        if line.startswith(_CONTINUATION_START):
+            return False
+        if prev.endswith(("：", ":")) or not _ends_sentence_stripped(prev):
+            return False
+    return True
 
 
 def _group_lines(entries: list[tuple[str, bool, bool]]) -> list[list[str]]:
-    """Lines (stripped) grouped into paragraphs; entries are (line, blank before, indented)."""
-    if not entries:
+    """Stripped lines grouped into paragraphs; entries are (line, blank line before, indented)."""
+    count = len(entries)
+    if not count:
         return []
-    stripped = [line.strip(_BLANK_CHARS) for line, _, _ in entries]
-    widths = [display_width(line) for line in stripped]
+    stripped = [line for line, _, _ in entries]
     lengths = [len(line) for line in stripped]
-    transitions = len(entries) - 1
+    widths = [length - 0.5 * len(line.encode("ascii", "ignore")) for line, length in zip(stripped, lengths)]
+    ends = [_ends_sentence_stripped(line) for line in stripped]
     blank_transitions = sum(1 for _, blank, _ in entries[1:] if blank)
-    blanks_informative = transitions == 0 or blank_transitions <= 0.5 * transitions
-    indent_count = sum(1 for *_, indented in entries)
-    indents_informative = 0 < indent_count <= 0.5 * len(entries)
-    if len(entries) >= 3:
+    blanks_informative = count == 1 or blank_transitions <= 0.5 * (count - 1)
+    indent_count = sum(1 for *_, indented in entries if indented)
+    indents_informative = 0 < indent_count <= 0.5 * count
+    if count >= 3:
         column_width, column_chars = _percentile(widths, 0.8), _percentile(lengths, 0.8)
     else:
         column_width, column_chars = max(widths), max(lengths)
     # Column-wrapped: many lines of about the same, narrow width, most of them ending mid-sentence.
     wrapped = (
-        len(entries) >= 3
+        count >= 3
         and column_width <= 40
-        and sum(1 for w in widths if w >= column_width - 2) >= 0.5 * len(entries)
-        and sum(1 for line in stripped if not ends_sentence(line)) >= 0.5 * len(entries)
+        and sum(1 for w in widths if w >= column_width - 2) >= 0.5 * count
+        and ends.count(False) >= 0.5 * count
     )
+    full_width, full_chars = column_width - 1.5, column_chars - 1
 
     groups: list[list[str]] = [[stripped[0]]]
-    for index in range(1, len(entries)):
-        _, blank_before, indented = entries[index]
-        prev = stripped[index - 1]
+    for index in range(1, count):
         line = stripped[index]
-        full = widths[index - 1] >= column_width - 1.5 or lengths[index - 1] >= column_chars - 1
-        if _breaks_between(
-            prev,
-            line,
-            blank_between=blank_before and blanks_informative,
-            indented=indented and indents_informative,
-            wrapped=wrapped,
-            full=full,
-        ):
+        if line.startswith(_CONTINUATION_START):
+            groups[-1].append(line)
+            continue
+        prev = stripped[index - 1]
+        if prev.endswith(("：", ":")):
+            # A colon ends a paragraph only before a list.
+            brk = _LIST_START_RE.match(line) is not None
+        elif not ends[index - 1]:
+            brk = False
+        else:
+            _, blank_before, indented = entries[index]
+            if (
+                (blank_before and blanks_informative)
+                or (indented and indents_informative)
+                or not wrapped
+                or (widths[index - 1] < full_width and lengths[index - 1] < full_chars)
+            ):
+                brk = True
+            else:
+                # A full-width line of column text ending a sentence may wrap exactly at the column edge.
+                brk = _LIST_START_RE.match(line) is not None
+        if brk:
             groups.append([line])
         else:
             groups[-1].append(line)
@@ -598,6 +674,8 @@ _CONTINUATION_START = tuple("”’」』）)】〕》〉，。、；：！？,.
 
 def _join_wrapped(lines: list[str]) -> str:
     """Undo hard wraps: no space, except between two Latin letters (a wrap between English words)."""
+    if len(lines) == 1:
+        return lines[0]
     out = [lines[0]]
     for prev, line in zip(lines, lines[1:]):
         a, b = prev[-1:], line[:1]
@@ -605,20 +683,6 @@ def _join_wrapped(lines: list[str]) -> str:
             out.append(" ")
         out.append(line)
     return "".join(out)
-
-
-def _breaks_between(prev: str, line: str, *, blank_between: bool, indented: bool, wrapped: bool, full: bool) -> bool:
-    if line.startswith(_CONTINUATION_START):
-        return False
-    if _ends_with_colon(prev):
-        # A colon ends a paragraph only before a list.
-        return _LIST_START_RE.match(line) is not None
-    if not ends_sentence(prev):
-        return False
-    if blank_between or indented or not wrapped or not full:
-        return True
-    # A full-width line of column text ending a sentence may wrap exactly at the column edge.
-    return _LIST_START_RE.match(line) is not None
 
 
 # ---------------------------------------------------------------------------

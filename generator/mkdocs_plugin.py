@@ -8,11 +8,13 @@
 * on_serve: `mkdocs serve` rebuilds when the content folder changes.
 * on_post_page / on_post_template: a Content-Security-Policy meta tag per page (csp.py).
 
-The generator's own log (logger "generator") is relayed to MkDocs' log while it
-runs: per-page warnings (odd layout, a skipped furniture line) as INFO, since an
-editor reviews them with `python -m generator review`; page errors (an
-unreadable file, left out of the site) as WARNING, so `mkdocs build --strict`
-stops rather than publish a site with a page silently missing.
+The generator's own log (logger "generator") is relayed to MkDocs' log at INFO
+while it runs, each line naming file and line and saying "warning" or "error":
+per-page problems (an odd layout; an unreadable file, left out) do not stop the
+other pages from building (README, "What happens with bad input"), and a strict
+build counts only MkDocs' own warnings (broken links, missing pages). An editor
+sees them all with `python -m generator review`. Input that must stop the run
+(broken themes.yml, curation.yml, sources.yml) raises InputError → PluginError.
 """
 
 from __future__ import annotations
@@ -44,8 +46,7 @@ class _Relay(logging.Handler):
     """Re-logs the generator's records through MkDocs' logger (see module docstring)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        level = logging.WARNING if record.levelno >= logging.ERROR else logging.INFO
-        log.log(level, "%s", record.getMessage())
+        log.info("%s", record.getMessage())
 
 
 def _nav_paths(nav) -> set[str]:

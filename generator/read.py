@@ -62,11 +62,13 @@ _BINARY_CONTROL_MIN = 8
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\x80-\x9f]")
 _CONTROL_OR_NUL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_BREAKS = str.maketrans({"\f": "\n", "\v": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n", "\t": " "})
+_LINE_BREAK_CHARS_RE = re.compile("[\f\v\x85\u2028\u2029\t]")
 _REPLACEMENT_RUN_RE = re.compile("\ufffd+")
 # U+FFFD runs mark glyphs lost upstream; □ is what Chinese print uses for a missing character.
 MISSING_GLYPH = "□"
 # Characters that are not visible text: a page made only of these is empty.
 _INVISIBLE = " \t\n\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff" + "".join(chr(c) for c in range(0x2000, 0x200B))
+_VISIBLE_RE = re.compile(f"[^{_INVISIBLE}]")
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -137,7 +139,8 @@ def normalise_text(text: str) -> tuple[str, int, int]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = text.translate(_LINE_BREAKS)
+    if _LINE_BREAK_CHARS_RE.search(text):
+        text = text.translate(_LINE_BREAKS)
     controls = 0
     if _CONTROL_RE.search(text):
         text, controls = _CONTROL_RE.subn("", text)
@@ -150,7 +153,7 @@ def normalise_text(text: str) -> tuple[str, int, int]:
 def decode_bytes(data: bytes, name: str) -> tuple[str | None, str | None, list[Problem]]:
     """The pure core of `read_page`: (text, encoding, problems); text is None when the file is unusable."""
     problems: list[Problem] = []
-    if not data.strip(b" \t\r\n\f\v"):
+    if not data or data.isspace():
         return None, None, [_warning(name, "empty page (no text), skipped")]
 
     decoded = _decode_with_bom(data)
@@ -191,7 +194,7 @@ def decode_bytes(data: bytes, name: str) -> tuple[str | None, str | None, list[P
         problems.append(
             _warning(name, f"{replacements} run(s) of undecodable characters shown as {MISSING_GLYPH}", text.count("\n", 0, first) + 1)
         )
-    if not text.strip(_INVISIBLE):
+    if not _VISIBLE_RE.search(text):
         return None, encoding, [*problems, _warning(name, "empty page (whitespace only), skipped")]
     return text, encoding, problems
 

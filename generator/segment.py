@@ -2,58 +2,75 @@
 
 Input is `RawPage.text` exactly as read (raw lines: stray spaces, ASCII punctuation, hard
 column wraps, doubled PDF glyphs). Structure is found on the RAW lines; text is cleaned
-only when it is put into an article (`clean.clean_text` / `clean.join_lines`), and bylines
-are parsed before any space removal, so `罗焱 陈鑫` stays two people and `陈 璐` one.
+only when it goes into an article (`clean.clean_title` for headings, `clean.join_lines` /
+`clean.clean_text` for paragraphs and captions), and bylines are parsed before any space
+removal, so `罗焱 陈鑫` stays two people and `陈 璐` one. Nothing here knows a seed page.
 
 How a page is read
 ==================
-1. Units. Lines are grouped into blocks (runs of non-blank lines; the number of blank
-   lines before a block is its *gap*). Each line becomes one of:
-   furniture  (（下转2版）, （上接第一版）, Markdown-marked ones too; banners; figure boxes:
-              digits doubled by display fonts `347347..22亿元` or short lines of numbers),
-   head       (a Markdown heading of any level, or — a *candidate* — a run of ≤ 3 short lines
-              without sentence punctuation),
-   byline     (■-marked or role-labelled: `■记 者 荣怡婷`, `通讯员 陶 冶 曹 律`, `（罗焱 陈鑫）`),
-   names      (a bare line of 1–6 person names: `王凌云 杨斌英 王晨曦`; a byline only next to a headline),
-   caption    (a photo credit `（图片由…提供）`, `…供图`, `本报记者 刘健 摄`; `图为…`; a short
-              unpunctuated line after a wide gap of blank lines; a short line that interrupts a
-              sentence broken across columns),
-   text       (everything else).
-2. Headline groups: adjacent heads (kicker / title / subtitle) with the bylines right after them.
-   Each group gets a score; ≥ `TITLE_THRESHOLD` starts an article. Features:
+1. Units. Lines are grouped into blocks (runs of non-blank lines; the blank lines before a
+   block are its *gap*). Each line becomes one of:
+   furniture  （下转2版）/（上接第一版） (Markdown-marked too), page labels (责任编辑…), figure
+              boxes (digits doubled by a display font `347347..22亿元`, ≥ 2 in a few lines, plus
+              a short label line above; or a block of short number lines), banners (below);
+   head       a Markdown heading of any level, or — a *candidate* — a run of ≤ 3 short lines
+              without sentence punctuation (a comma only in a one-line headline);
+   byline     ■-marked or role-labelled (`■记 者 荣怡婷`, `通讯员 陶 冶 曹 律`, org + 记者),
+              or a line that is only `（罗焱 陈鑫）`;
+   names      a bare line of 1–6 person names (`王凌云 杨斌英 王晨曦`); a byline only right
+              under a headline group, otherwise text;
+   caption    a photo credit (`（图片由…提供）`, `…供图`, `本报记者 刘健 摄`; a credit-only line
+              joins the caption before it), a line starting 图为; a lone unmarked line after a
+              gap of ≥ 2 blank lines with no byline/dateline after it (where a picture was);
+   text       everything else.
+2. Headline groups: adjacent heads (gap ≤ 2) plus the bylines right under them. A group
+   scores; ≥ `TITLE_THRESHOLD` (3) starts an article:
      +4 a byline follows, or the next paragraph opens with a dateline (本报讯, 本报X月X日电…)
-     +3 the section the group opens ends with a closing byline `（罗焱 陈鑫）`
-     +3 a （下转…） marker follows the group (a headline printed under its own body)
+     +3 the section it opens ends with a closing byline `（罗焱 陈鑫）` — for a Markdown heading
+        only if the higher-ranking heading above it has a byline of its own (else the closing
+        byline is that article's, and this heading a subhead)
+     +3 a （下转…） marker follows it (a headline printed under its own text)
      +3 nothing but furniture before it on the page
-     +2 Markdown: the page's top heading level; +2 a level other groups with bylines use as titles;
-        −3 a level deeper than every title level (a subhead)
-     +1 two or more heads (kicker/title/subtitle); +1 a byline right before it
-     −2 an unmarked head with a comma
-   On a page with Markdown headings, unmarked lines are only kickers/subtitles next to a marked
-   head. A rejected group is a subhead (`## ` in the body) if it is Markdown-marked, or if it is
-   unmarked, looks like a headline (two phrases split by a space, `地名：…`, a quoted ending),
-   follows a finished sentence and precedes text; otherwise it is a caption (see above), a banner,
-   or just text (a column wrap, joined into its paragraph).
-   Within a group the highest-ranking Markdown heading is the title (heads before it are the
-   kicker, after it the subtitle); unmarked groups read title, then subtitle. A first line of
-   fewer than five characters wrapped straight onto the next is one title (`基层治理` /
-   `需要更多“新力量”`).
-3. Order of headline and body. Two readings are tried and the cheaper one wins (cost: untitled
-   text, headlines without text):
-     headline-first  title group, bylines, body (most pages);
+     +2 Markdown: the page's top level; +2 a level used by groups with bylines (title levels);
+        −3 deeper than every title level
+     +1 two or more heads; +1 a byline right above it
+     −2 an unmarked head with a comma; a lone banner-shaped head (`clean.is_banner`) or, on a
+        page with Markdown headings, a group with no Markdown heading needs a byline/dateline.
+   In a group the highest-ranking Markdown heading is the title (heads before: kicker, after:
+   subtitle); unmarked, two lines read title/subtitle and three kicker/title/subtitle. A first
+   line of < 5 characters wrapped onto the next is one title (`基层治理` / `需要更多“新力量”`).
+   A Markdown head under a title at a level the page uses for lone subheads is split off as
+   the first subhead. A rejected group is, in order:
+     subhead  (`## ` in the body) if Markdown-marked; or unmarked on an unmarked page, one
+              line ≤ 30 characters without commas that reads like a headline (two phrases
+              split by a space, `地名：…`, a quoted ending), after a finished sentence or a
+              picture, before text;
+     caption  a short line inside a sentence broken across columns (the line before stops
+              mid-word and is long; quotes balanced): `…专题设计` / `“85后”运河领航员足迹` / `18条…`;
+     banner   banner-shaped and not followed by text;
+     text     otherwise — a column wrap, joined into its paragraph.
+3. Order of headline and body. Two readings are assembled and the cheaper wins (each
+   untitled run of text or headline without text costs 3; a promotion 1):
+     headline-first  title group, bylines, body — most pages. A paragraph opening with a
+                     dateline inside a body starts a new (untitled) article.
      body-first      body, title group, bylines, （下转） — column-wrapped pages extracted with each
-                     headline after its own text (the bylines before a body belong to it; a
-                     （下转） marker closes the article). A run of text that reaches furniture or
-                     the end of the page without a headline takes its last (or its first)
-                     rejected headline candidate as title.
-4. Articles. Authors from the group's bylines, from a parenthesised byline after the dateline
-   `本报讯(记者 张留 通讯员 王心慧)`, and from a closing byline; the dateline is removed from the
-   first paragraph; paragraphs come from `clean.join_lines` over each run of text between
-   subheads (captions are lifted out first, so a sentence broken around a photo is rejoined).
-   Text without any headline becomes an article titled from its first sentence, with a warning.
-   A （下转） marker left as the very last line of a page goes to an article that stops
-   mid-sentence if the article before it ends cleanly.
-Ids: `ascii_slug(file stem)-sha1(title)[:8]`, `-2`, `-3`… on a collision within the page.
+                     headline after its own text: bylines before a body are its own, a （下转）
+                     marker closes the article, a headline with nothing before it takes the text
+                     after it. Text that reaches furniture or the page end without a headline
+                     takes its last rejected candidate followed only by bylines (headline under
+                     the text), else its first one with only bylines before it, as title.
+4. Articles. Authors: the group's bylines, a parenthesised byline after the dateline
+   (`本报讯(记者 张留 通讯员 王心慧)`, also wrapped over lines), a closing byline; people once.
+   The dateline leaves the first paragraph (`本报讯`; `本报桐庐2月26日电` → place/month/day;
+   `新华社杭州3月1日电`; `本报记者 X 报道`). Paragraphs: `clean.join_lines` over each run of
+   text between subheads (captions are lifted out first, so a sentence broken around a
+   photo is rejoined); a paragraph that stops mid-word takes the article's only paragraph
+   that opens with a fragment no sentence starts with (`康、…`: columns out of order).
+   Text with no headline: an article titled from its first sentence (cut at a clause, ≤ 30
+   characters), with a warning. A （下转） marker that is the page's very last line goes to the
+   nearest article that stops mid-sentence when the one before the marker ends cleanly.
+Ids: `ascii_slug(file stem)-sha1(clean title)[:8]`, `-2`, `-3`… on a collision in the page.
+Never raises: an internal error keeps the page as one article and reports an error Problem.
 """
 
 from __future__ import annotations
@@ -217,11 +234,16 @@ def _dedupe_authors(authors: list[Author]) -> tuple[Author, ...]:
     return tuple(unique)
 
 
+_NOT_NAME_CHAR_RE = re.compile(f"[^\\s{_HAN}·・]")
+
+
 def _bare_names(line: str) -> tuple[Author, ...] | None:
     """A line that is only person names: `王凌云 杨斌英 王晨曦`, `陈 烨`, `张妍琦`."""
     stripped = line.strip()
-    if not stripped or len(stripped) > 40 or re.search(r"[^\s" + _HAN + "·・]", stripped):
+    if not stripped or len(stripped) > 40 or _NOT_NAME_CHAR_RE.search(stripped):
         return None
+    if any(len(token) > 4 and "·" not in token and "・" not in token for token in stripped.split()):
+        return None  # a run of five characters or more is a phrase, not a name
     authors = parse_byline(stripped)
     if not authors or len(authors) > 6 or any(a.role for a in authors):
         return None
@@ -249,7 +271,12 @@ _PAREN_NAMES_RE = re.compile(r"[（(]\s*([^（）()]{2,60}?)\s*[）)]\s*$")
 
 def _closing_names(line: str) -> tuple[str, tuple[Author, ...]] | None:
     """`…收集问题12个。(孙婷婷)` → (text before, authors): a parenthesised byline at a paragraph's end."""
-    match = _PAREN_NAMES_RE.search(line)
+    line = line.rstrip()
+    if not line or line[-1] not in "）)":
+        return None
+    match = _PAREN_NAMES_RE.search(line[-64:])
+    if match:
+        match = _PAREN_NAMES_RE.search(line, max(0, len(line) - 64))
     if not match:
         return None
     inner = match.group(1)
@@ -314,20 +341,28 @@ def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, in
             return None
     rest = line[match.end() :]
     consumed = 0
-    paren = re.match(r"^\s*[（(]", rest)
-    if paren:
-        joined = rest
-        while not re.search(r"[）)]", joined) and consumed < len(following) and consumed < 3:
-            joined = joined.rstrip() + " " + following[consumed].strip()
-            consumed += 1
-        inner = _DATELINE_BYLINE_RE.match(joined)
-        people = parse_byline(inner.group(1)) if inner else None
-        if inner and people:
-            authors = people
-            rest = joined[inner.end() :]
-        else:
-            consumed = 0
+    if re.match(r"^\s*[（(]", rest):
+        needed = 0
+        while not re.search(r"[）)]", rest + "".join(following[:needed])) and needed < min(len(following), 3):
+            needed += 1
+        for joined in _joinings([rest, *following[:needed]]):
+            inner = _DATELINE_BYLINE_RE.match(joined)
+            people = parse_byline(inner.group(1)) if inner else None
+            if inner and people:
+                authors = people
+                rest = joined[inner.end() :]
+                consumed = needed
+                break
     return _DatelineMatch(dateline, authors, rest.lstrip(" \u3000")), consumed
+
+
+def _joinings(lines: list[str]) -> list[str]:
+    """A parenthesised byline wrapped over lines: joined with no space (a name split) or a space (between names)."""
+    pieces = [line.strip(_BLANK_CHARS) for line in lines]
+    joined = [pieces[0]]
+    for piece in pieces[1:]:
+        joined = [j + sep + piece for j in joined for sep in ("", " ")]
+    return joined
 
 
 # ------------------------------------------------------------------ captions and furniture
@@ -351,11 +386,9 @@ def _split_caption(line: str) -> Caption | None:
     match = _CREDIT_IN_PARENS_RE.search(stripped)
     if match and match.start() > 0:
         return Caption(clean.clean_text(stripped[: match.start()]), _credit(match.group(1)))
-    match = _CREDIT_TAIL_RE.match(stripped)
-    if match and not clean.ends_sentence(match.group("text")[-1:] + "") or (match and len(stripped) <= 80):
-        text = match.group("text")
-        if _HAN_RE.search(text):
-            return Caption(clean.clean_text(text), _credit(match.group("credit")))
+    match = _CREDIT_TAIL_RE.match(stripped) if len(stripped) <= 80 else None
+    if match and _HAN_RE.search(match.group("text")):
+        return Caption(clean.clean_text(match.group("text")), _credit(match.group("credit")))
     return None
 
 
@@ -398,8 +431,10 @@ def _han_count(text: str) -> int:
 def _headlike(line: str, *, commas: int) -> bool:
     """Short, with no sentence punctuation inside or at its end: could be a headline line."""
     text = line.strip(_BLANK_CHARS)
+    if len(text) > MAX_HEAD_CHARS + 16 or len(text) < 2 or "。" in text:
+        return False
     han = _han_count(text)
-    if han < 2 or han > MAX_HEAD_CHARS or len(text) > MAX_HEAD_CHARS + 16:
+    if han < 2 or han > MAX_HEAD_CHARS:
         return False
     if re.search(r"[。；;]|[！？!?…](?=.)", text) or text[-1] in "，,、：:；;（(—-–·/":
         return False
@@ -430,11 +465,18 @@ def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
     return blocks
 
 
+_DOUBLED_HINT_RE = re.compile(r"[.．]{2}|\d{4}[%％亿万]")
+
+
+def _might_double(line: str) -> bool:
+    return _DOUBLED_HINT_RE.search(line) is not None
+
+
 def _figure_box_lines(blocks: list[tuple[int, list[tuple[int, str]]]]) -> set[int]:
     """Line numbers of figure boxes: display-font numbers (digits doubled) or blocks of short number lines."""
     boxed: set[int] = set()
     flat = [(number, line, index) for index, (_, lines) in enumerate(blocks) for number, line in lines]
-    hits = [(number, index) for number, line, index in flat if _DOUBLED_NUMBER_RE.search(line)]
+    hits = [(number, index) for number, line, index in flat if _might_double(line) and _DOUBLED_NUMBER_RE.search(line)]
     # Cluster doubled-number lines no more than 4 lines apart; a cluster needs 2 hits.
     clusters: list[list[tuple[int, int]]] = []
     for hit in hits:
@@ -469,6 +511,25 @@ def _figure_box_lines(blocks: list[tuple[int, list[tuple[int, str]]]]) -> set[in
     return boxed
 
 
+_NOT_PLAIN_START = frozenset("#（(【[" + _BYLINE_MARK)
+
+
+def _plain_body_line(line: str) -> bool:
+    """A line of running text for sure (most lines of a page): long, with commas or full stops,
+    and nothing a heading, byline, caption or continuation marker would have."""
+    stripped = line.lstrip(_BLANK_CHARS)
+    return (
+        len(stripped) > 24
+        and stripped[0] not in _NOT_PLAIN_START
+        and ("，" in stripped or "。" in stripped or "," in stripped)
+        and "转" not in stripped
+        and "接" not in stripped
+        and "续" not in stripped
+        and "承" not in stripped
+        and _CAPTION_HINT_RE.search(stripped) is None
+    )
+
+
 def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list[_Unit]:
     """Classify the lines of one block; consecutive text lines become one text unit."""
     units: list[_Unit] = []
@@ -487,6 +548,12 @@ def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list
         entry = [(number, line)]
         if number in boxed:
             add(_Unit("furniture", entry, 0, furniture=Furniture("figure-box", "")))
+            continue
+        if _plain_body_line(line):
+            if units and units[-1].kind == "text":
+                units[-1].lines.append((number, line))
+            else:
+                add(_Unit("text", entry, 0))
             continue
         level, heading = clean.strip_markdown_heading(line)
         content = heading if level else line
@@ -513,6 +580,12 @@ def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list
     return units
 
 
+# Cheap tests that let most body lines skip the byline and caption parsers.
+_ROLE_FIRST_CHARS = frozenset(_BYLINE_MARK + "首特见实记通摄制绘漫撰整编责共文图本")
+_CAPTION_HINT_RE = re.compile(r"供图|提供|摄|^图|^[上下左右]图|[▲△]")
+_ONLY_NAME_CHARS_RE = re.compile(f"^[\\s{_HAN}·・•]+$")
+
+
 def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Unit]:
     entry = [(number, line)]
     if level:
@@ -520,24 +593,30 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
             return []
         return [_Unit("head", entry, 0, level=level, head=heading.strip())]
     stripped = line.strip(_BLANK_CHARS)
+    if len(stripped) > 120:
+        caption = _split_caption(stripped) if _CAPTION_HINT_RE.search(stripped[-40:]) else None
+        return [_Unit("caption", entry, 0, caption=caption)] if caption and caption.text else [_Unit("text", entry, 0)]
     if _PAGE_LABEL_RE.match(stripped):
         return [_Unit("furniture", entry, 0, furniture=Furniture("column-label", clean.clean_text(stripped)))]
-    authors = _labelled_byline(stripped)
-    if authors:
-        return [_Unit("byline", entry, 0, authors=authors)]
-    whole_paren = re.fullmatch(r"[（(]\s*([^（）()]{2,60})\s*[）)]", stripped)
-    if whole_paren:
-        closing = _closing_names(stripped)
+    if len(stripped) <= 60 and (stripped[0] in _ROLE_FIRST_CHARS or "记者" in stripped or "通讯员" in stripped):
+        authors = _labelled_byline(stripped)
+        if authors:
+            return [_Unit("byline", entry, 0, authors=authors)]
+    if stripped[0] in "（(" and stripped[-1] in "）)":
+        whole_paren = re.fullmatch(r"[（(]\s*([^（）()]{2,60})\s*[）)]", stripped)
+        closing = _closing_names(stripped) if whole_paren else None
         if closing:
             return [_Unit("byline", entry, 0, authors=closing[1], closing=True)]
-    names = _bare_names(stripped)
-    if names:
-        return [_Unit("names", entry, 0, authors=names)]
-    if _CREDIT_LINE_RE.match(stripped) and _han_count(stripped) <= 40:
-        return [_Unit("credit", entry, 0, caption=Caption("", _credit(stripped)))]
-    caption = _split_caption(stripped)
-    if caption and caption.text:
-        return [_Unit("caption", entry, 0, caption=caption)]
+    if len(stripped) <= 40 and _ONLY_NAME_CHARS_RE.match(stripped):
+        names = _bare_names(stripped)
+        if names:
+            return [_Unit("names", entry, 0, authors=names)]
+    if _CAPTION_HINT_RE.search(stripped):
+        if _CREDIT_LINE_RE.match(stripped) and _han_count(stripped) <= 40:
+            return [_Unit("credit", entry, 0, caption=Caption("", _credit(stripped)))]
+        caption = _split_caption(stripped)
+        if caption and caption.text:
+            return [_Unit("caption", entry, 0, caption=caption)]
     if _PHOTO_LEAD_RE.match(stripped) and len(stripped) <= 120:
         return [_Unit("caption", entry, 0, caption=Caption(clean.clean_text(stripped)))]
     return [_Unit("text", entry, 0)]
@@ -648,12 +727,6 @@ def _style(text: str) -> bool:
     return False
 
 
-def _doubled_display(text: str) -> bool:
-    """Text set in a display font comes out of the PDF with every glyph doubled."""
-    cleaned = clean.clean_text(text)
-    return len(cleaned) * 10 < len(text.strip()) * 8
-
-
 def _merge_wrapped_heads(units: list[_Unit]) -> None:
     """`基层治理` + `需要更多“新力量”` on consecutive lines: one headline wrapped in a narrow column."""
     result: list[_Unit] = []
@@ -731,10 +804,16 @@ def _beside_marked(units: list[_Unit], heads: list[int], head: int) -> bool:
 
 
 def _title_head(units: list[_Unit], group: _Group) -> int:
-    marked = [h for h in group.heads if units[h].level]
+    return group.heads[_title_position([units[h] for h in group.heads])]
+
+
+def _title_position(heads: list[_Unit]) -> int:
+    """Which head of a group is the title: the highest-ranking Markdown heading; unmarked,
+    the first of two (title, subtitle) or the middle of three (kicker, title, subtitle)."""
+    marked = [i for i, h in enumerate(heads) if h.level]
     if marked:
-        return min(marked, key=lambda h: (units[h].level, h))
-    return group.heads[0]
+        return min(marked, key=lambda i: (heads[i].level, i))
+    return 1 if len(heads) == 3 else 0
 
 
 def _next_index(units: list[_Unit], group: _Group) -> int:
@@ -778,7 +857,7 @@ def _section_closes(units: list[_Unit], group: _Group, next_start: int) -> bool:
     if unit.kind == "byline" and unit.closing:
         return cursor > start and any(units[i].kind == "text" for i in range(start, cursor))
     if unit.kind == "text":
-        return _closing_names(unit.raw[-1].strip()) is not None
+        return _closing_byline_lines(unit.raw) is not None
     return False
 
 
@@ -791,9 +870,26 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
         byline = bool(group.bylines) or _dateline_after(units, group)
         closes = _section_closes(units, group, next_start)
         evidence.append((byline, closes))
+    # A closing byline under a Markdown heading belongs to the heading of higher rank above it
+    # when that one has no byline of its own: `# 标题` … `### 小标题` … `（记者 张三）` is one article.
+    for number, group in enumerate(groups):
+        byline, closes = evidence[number]
+        if closes and not byline and group.marked:
+            level = units[_title_head(units, group)].level
+            enclosing = next(
+                (k for k in range(number - 1, -1, -1) if groups[k].marked and units[_title_head(units, groups[k])].level < level),
+                None,
+            )
+            if enclosing is not None and not evidence[enclosing][0]:
+                evidence[number] = (byline, False)
     title_levels = {
         units[_title_head(units, g)].level for g, (byline, closes) in zip(groups, evidence) if g.marked and (byline or closes)
     }
+    grouped_heads = {i for g in groups for i in g.heads}
+    first_content = next(
+        (i for i, u in enumerate(units) if u.kind in ("text", "caption", "byline", "names") or (u.kind == "head" and i not in grouped_heads)),
+        len(units),
+    )
     for number, group in enumerate(groups):
         byline, closes = evidence[number]
         title = units[_title_head(units, group)]
@@ -804,7 +900,7 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
             score += 3
         if _continued_after(units, group):
             score += 3
-        if not any(units[i].kind in ("text", "caption", "byline", "names") or (units[i].kind == "head" and not _in_group(groups, i)) for i in range(group.heads[0])):
+        if group.heads[0] < first_content:  # nothing but furniture before it on the page
             score += 3
         if title.level:
             if title.level == top_level:
@@ -819,14 +915,36 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
             score += 1
         if not title.level and re.search(r"[，,]", title.head):
             score -= 2
+        if len(group.heads) == 1 and not title.level and clean.is_banner(title.head) and not byline:
+            score = min(score, TITLE_THRESHOLD - 1)  # a slogan banner has the shape of a two-phrase headline
         if marked_page and not group.marked and not byline:
             score = min(score, TITLE_THRESHOLD - 1)
         group.score = score
         group.accepted = score >= TITLE_THRESHOLD
 
 
-def _in_group(groups: list[_Group], index: int) -> bool:
-    return any(index in g.heads for g in groups)
+def _split_subheads(units: list[_Unit], groups: list[_Group]) -> list[_Group]:
+    """A Markdown heading right under a title, at a level the page uses for subheads elsewhere,
+    is the article's first subhead, not its subtitle (`# 标题` / `### 一窗受理` / text)."""
+    subhead_levels = {
+        units[h].level for g in groups if not g.accepted and len(g.heads) == 1 for h in g.heads if units[h].level
+    }
+    title_levels = {units[_title_head(units, g)].level for g in groups if g.accepted and g.marked}
+    result: list[_Group] = []
+    for group in groups:
+        if not group.accepted or not group.marked:
+            result.append(group)
+            continue
+        title = _title_head(units, group)
+        keep = [h for h in group.heads if h <= title or not (units[h].level in subhead_levels and units[h].level not in title_levels)]
+        split = [h for h in group.heads if h not in keep]
+        if not split:
+            result.append(group)
+            continue
+        group.heads = keep
+        result.append(group)
+        result.extend(_Group(heads=[h], marked=True) for h in split)
+    return result
 
 
 # ------------------------------------------------------------------ tokens: what each unit is on this page
@@ -865,28 +983,29 @@ def _broken_mid_phrase(unit: _Unit | None) -> bool:
 def _tokens(units: list[_Unit], groups: list[_Group], marked_page: bool) -> list[_Token]:
     width = _typical_width(units)
     short_limit = min(40, max(width - 3, 0))
-    by_start = {g.heads[0]: g for g in groups}
+    head_group = {h: g for g in groups for h in g.heads}
+    byline_group = {b: g for g in groups for b in g.bylines}
     tokens: list[_Token] = []
-    index = 0
-    while index < len(units):
-        group = by_start.get(index)
-        if group is None:
-            unit = units[index]
-            tokens.append(_plain_token(unit))
-            index += 1
-            continue
-        end = _next_index(units, group)
-        if group.accepted:
-            tokens.append(_Token("title", group=group))
-            tokens.extend(_Token("byline", units[i]) for i in group.bylines)
-        else:
-            previous = _previous_content(units, group.heads[0])
-            adjacent = units[group.heads[0] - 1] if group.heads[0] > 0 else None
+    for index, unit in enumerate(units):
+        group = head_group.get(index)
+        if group is not None:
+            if index != group.heads[0]:
+                continue  # emitted with the first head of its group
+            if group.accepted:
+                tokens.append(_Token("title", group=group))
+                continue
+            end = _next_index(units, group)
+            previous = _previous_content(units, index)
+            adjacent = units[index - 1] if index > 0 else None
             following = units[end] if end < len(units) else None
             for head_index in group.heads:
                 tokens.append(_rejected_head(units, head_index, group, previous, adjacent, following, marked_page, short_limit))
-            tokens.extend(_plain_token(units[i]) for i in group.bylines)
-        index = end
+            continue
+        group = byline_group.get(index)
+        if group is not None and group.accepted:
+            tokens.append(_Token("byline", unit))
+            continue
+        tokens.append(_plain_token(unit))
     return tokens
 
 
@@ -1005,6 +1124,9 @@ def _assemble_headline_first(tokens: list[_Token]) -> tuple[list[_Draft], int]:
             else:
                 current.items.append(token)
         else:
+            # A dateline (本报讯, 新华社…电) only ever opens an article: one inside a body starts another.
+            if token.kind == "text" and current is not None and current.has_text() and _opens_with_dateline(token.unit):
+                current.closed = True
             if current is None or current.closed:
                 if token.kind == "caption" and current is None:
                     held.append(token)
@@ -1025,6 +1147,13 @@ def _assemble_headline_first(tokens: list[_Token]) -> tuple[list[_Draft], int]:
         if draft.group is not None and not draft.has_text():
             cost += 3
     return drafts, cost
+
+
+def _opens_with_dateline(unit: _Unit | None) -> bool:
+    if unit is None or unit.kind not in ("text", "head") or (unit.gap == 0 and unit.line > 1):
+        return False
+    first = unit.raw[0].strip(_BLANK_CHARS)
+    return _match_dateline(first, unit.raw[1:]) is not None
 
 
 def _has_authors(draft: _Draft) -> bool:
@@ -1206,13 +1335,8 @@ def _build(draft: _Draft, units: list[_Unit], source: str, problems: list[Proble
     heads = _heads_of(draft, units) or draft.promoted
     kicker = title = subtitle = None
     if heads:
-        if draft.group is not None and draft.group.heads:
-            title_index = _title_head(units, draft.group)
-            title_unit = units[title_index]
-        else:
-            title_unit = heads[0]
-        position = heads.index(title_unit)
-        title = clean.clean_title(title_unit.head)
+        position = _title_position(heads)
+        title = clean.clean_title(heads[position].head)
         kicker = " ".join(clean.clean_title(u.head) for u in heads[:position]) or None
         subtitle = " ".join(clean.clean_title(u.head) for u in heads[position + 1 :]) or None
     authors: list[Author] = []
@@ -1283,20 +1407,24 @@ _FRAGMENT_START_RE = re.compile(f"^(?:[{_HAN}][、，,；;]|[、，,。；;：:�
 def _rejoin_broken_paragraphs(parts: list[str]) -> list[str]:
     """Columns out of order: a paragraph that breaks off inside a word continues with the one
     paragraph of the article that starts with a fragment no sentence can start with (`康、…`)."""
+    fragments = [i for i, p in enumerate(parts) if not p.startswith("## ") and _FRAGMENT_START_RE.match(p)]
+    if not fragments or len(fragments) > 2:  # none, or too many to tell which goes where
+        return parts
     parts = list(parts)
-    index = 0
-    while index < len(parts):
-        paragraph = parts[index]
-        last = paragraph[-1:] if not paragraph.startswith("## ") else ""
-        if last and (_HAN_RE.match(last) or last.isalnum()):
-            fragments = [i for i, p in enumerate(parts) if i != index and not p.startswith("## ") and _FRAGMENT_START_RE.match(p)]
-            if len(fragments) == 1:
-                other = fragments[0]
-                parts[index] = clean.clean_text(paragraph + parts[other])
-                del parts[other]
-                index = 0 if other < index else index
+    changed = True
+    while changed:
+        changed = False
+        fragments = [i for i, p in enumerate(parts) if not p.startswith("## ") and _FRAGMENT_START_RE.match(p)]
+        for index, paragraph in enumerate(parts):
+            last = paragraph[-1:] if not paragraph.startswith("## ") else ""
+            if not last or not (_HAN_RE.match(last) or last.isalnum()):
                 continue
-        index += 1
+            others = [i for i in fragments if i != index]
+            if len(others) == 1:
+                parts[index] = clean.clean_text(paragraph + parts[others[0]])
+                del parts[others[0]]
+                changed = True
+                break
     return parts
 
 
@@ -1319,14 +1447,28 @@ def _strip_dateline(lines: list[str]) -> tuple[list[str], Dateline | None, tuple
 
 
 def _strip_closing_byline(lines: list[str]) -> tuple[list[str], tuple[Author, ...]]:
-    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
-    if last is None:
-        return lines, ()
-    found = _closing_names(lines[last].strip())
+    found = _closing_byline_lines(lines)
     if found is None:
         return lines, ()
-    rest, authors = found
-    return lines[:last] + ([rest] if rest.strip() else []), authors
+    first, rest, authors = found
+    return lines[:first] + ([rest] if rest.strip() else []), authors
+
+
+def _closing_byline_lines(lines: list[str]) -> tuple[int, str, tuple[Author, ...]] | None:
+    """A closing byline at the end of these lines, perhaps wrapped over up to three of them:
+    (index of the line it starts on, the text before it, authors)."""
+    filled = [i for i, line in enumerate(lines) if line.strip(_BLANK_CHARS)]
+    if not filled or lines[filled[-1]].rstrip()[-1:] not in ("）", ")"):
+        return None
+    for count in range(1, min(3, len(filled)) + 1):
+        tail = filled[-count:]
+        if not re.search(r"[（(]", lines[tail[0]]):
+            continue
+        for joined in _joinings([lines[i] for i in tail]):
+            found = _closing_names(joined)
+            if found is not None:
+                return tail[0], found[0], found[1]
+    return None
 
 
 def _move_page_end_marker(built: list[_Built], tokens: list[_Token], drafts: list[_Draft]) -> None:
@@ -1361,6 +1503,7 @@ def _segment(page: RawPage) -> PageResult:
         if unit.kind == "names" and index not in in_groups:
             unit.kind = "text"
     _score_groups(units, groups, marked_page)
+    groups = _split_subheads(units, groups)
     tokens = _tokens(units, groups, marked_page)
     headline_first, cost_hf = _assemble_headline_first(tokens)
     body_first, cost_bf = _assemble_body_first(tokens)

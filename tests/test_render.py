@@ -539,3 +539,12 @@ def test_reserved_theme_ids_do_not_collide_with_index_pages():
     assert render.theme_path("index") == "themes/_index.md"
     assert render.theme_path("other") == "themes/_other.md"
     assert render.theme_path("talent") == "themes/talent.md"
+
+
+def test_front_matter_bytes_do_not_depend_on_libyaml():
+    """render uses libyaml's emitter when present; the pure-Python one must write the same bytes."""
+    digest, sources = seed_digest()
+    themes = {t.id: t for t in digest.themes}
+    for item in (*digest.articles, hostile_article()):
+        data = render.front_matter_data(item, themes, SITE_URL)
+        assert render.front_matter(data) == render.front_matter(data, yaml.SafeDumper)

@@ -215,6 +215,35 @@ def date_key(date: str | None) -> tuple:
     return (date is None, tuple(-int(p) for p in (date or "").split("-") if p.isdigit()))
 
 
+# ------------------------------------------------------------------ the checkers themselves (fast)
+
+
+def test_link_checker_catches_what_it_should(tmp_path):
+    site_url, repo_url = "https://example.org/digest/", "https://github.com/example/digest"
+    root = tmp_path / "site"
+    (root / "articles").mkdir(parents=True)
+    (root / "articles" / "a.html").write_text('<a href="../index.html#top">ok</a><a href="b.html">missing</a>')
+    (root / "index.html").write_text(
+        '<a href="articles/a.html">ok</a><a href="#x">ok</a><a href="?q=1">ok</a>'
+        f'<link rel="canonical" href="{site_url}index.html"><a href="{repo_url}">repo</a>'
+        '<img src="data:image/png;base64,AA"><script src="/digest/articles/a.html"></script>'
+        '<a href="https://evil.example/">out</a><img src="//cdn.example/x.png">'
+        f'<a href="{site_url}nope.html">gone</a><a href="/elsewhere/x.html">outside</a>'
+        '<a href="../../etc/passwd">up</a><a href="javascript:alert(1)">js</a>'
+    )
+    problems = broken_refs(root, site_url, repo_url)
+    assert len(problems) == 7, "\n".join(problems)
+
+
+def test_injection_detector_catches_what_it_should():
+    detector = Injected()
+    detector.feed('<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=x</p><img src=x onerror=alert(1)><script>alert(2)</script>')
+    assert len(detector.found) == 3, detector.found  # the img, its onerror, the script; not the escaped text
+    clean = Injected()
+    clean.feed('<p>&lt;img src=x onerror=alert(1)&gt;</p><script>var a = 1</script>')
+    assert clean.found == []
+
+
 # ------------------------------------------------------------------ the build
 
 
@@ -336,6 +365,72 @@ def test_theme_pages_list_newest_first(site):
     assert checked
 
 
+class ByClass(HTMLParser):
+    """Text and hrefs of elements with the given classes (no nesting of the same class)."""
+
+    def __init__(self, classes: set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.classes = classes
+        self.text: dict[str, list[str]] = {c: [] for c in classes}
+        self.hrefs: dict[str, list[str]] = {c: [] for c in classes}
+        self._open: list[tuple[str, str, int]] = []  # (class, tag, depth)
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in VOID:
+            return
+        self._depth += 1
+        for cls in (attrs.get("class") or "").split():
+            if cls in self.classes:
+                self._open.append((cls, tag, self._depth))
+                self.text[cls].append("")
+        if tag == "a" and attrs.get("href"):
+            for cls, _tag, _depth in self._open:
+                self.hrefs[cls].append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        self._open = [o for o in self._open if not (o[1] == tag and o[2] == self._depth)]
+        self._depth -= 1
+
+    def handle_data(self, data):
+        for cls, _tag, _depth in self._open:
+            self.text[cls][-1] += data
+
+
+@pytest.mark.slow
+def test_every_article_header_matches_its_data(site):
+    """Kicker, title, subtitle, source, date, authors, theme badges and related links, all articles."""
+    site_dir: Path = site["dir"]
+    theme_pages = {t["id"]: t["name"] for t in site["api"]["themes"]}
+    seen = {"kicker": 0, "subtitle": 0, "authors": 0, "themes": 0, "related": 0}
+    classes = {"digest-kicker", "digest-title", "digest-subtitle", "digest-source", "digest-author",
+               "digest-badge--theme", "digest-related", "print-only"}
+    for article in site["api"]["articles"]:
+        found = ByClass(classes)
+        found.feed((site_dir / "articles" / f"{article['id']}.html").read_text(encoding="utf-8"))
+        text = {k: [" ".join(v.split()) for v in values] for k, values in found.text.items()}
+        assert text["digest-title"] == [" ".join(article["title"].split())], article["id"]
+        assert text["digest-kicker"] == ([article["kicker"]] if article["kicker"] else []), article["id"]
+        assert text["digest-subtitle"] == ([article["subtitle"]] if article["subtitle"] else []), article["id"]
+        (source,) = text["digest-source"]
+        assert (article["publication"] or "报纸版面") in source
+        assert (article["date"] or "")[:4] in source
+        assert [t.split()[-1] for t in text["digest-author"]] == [a["name"].split()[-1] for a in article["authors"]]
+        assert text["digest-badge--theme"] == [theme_pages[t] for t in article["themes"]]
+        assert found.hrefs["digest-badge--theme"] == [f"../themes/{t}.html" for t in article["themes"]]
+        related = [h for h in found.hrefs["digest-related"] if not h.startswith("#")]
+        assert related == [f"{r}.html" for r in article["related"]], article["id"]
+        (print_line,) = text["print-only"]
+        assert f"articles/{article['id']}.html" in print_line
+        for key in seen:
+            seen[key] += bool(article[key])
+    print(f"{len(site['api']['articles'])} article headers checked; articles with a field: {seen}")
+    assert seen["themes"] and seen["related"] and seen["authors"]
+
+
 @pytest.mark.slow
 def test_two_builds_are_byte_identical(site, tmp_path):
     again = tmp_path / "again"
@@ -409,8 +504,33 @@ def test_hostile_curated_text_is_shown_as_text(tmp_path, site):
     assert unescape(h1) == title
     assert "{{ 7*7 }}" in unescape(re.search(r"<title>(.*?)</title>", html, re.S).group(1))
     for page_file in html_pages(site_dir):
-        text = page_file.read_text(encoding="utf-8")
-        assert "<script>alert(1)" not in text and "onerror=alert" not in text.replace("onerror=alert(2)&gt;", ""), page_file
+        injected = Injected()
+        injected.feed(page_file.read_text(encoding="utf-8"))
+        assert injected.found == [], (page_file.name, injected.found)
+
+
+class Injected(HTMLParser):
+    """Elements and attributes that only injected markup would create."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_script = tag == "script"
+        for name, value in attrs:
+            if name.startswith("on") or (value and "javascript:" in value.lower()):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        if tag in ("img", "b", "iframe", "object", "embed"):
+            self.found.append(f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and "alert(" in data:
+            self.found.append(f"<script>{data[:60]}")
 
 
 # ------------------------------------------------------------------ in Chromium
