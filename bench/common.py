@@ -1,5 +1,8 @@
 """Measuring helpers for the benchmarks: subprocesses with wall time and peak memory, machine description.
 
+CPU time (user + system, the process and every descendant it waited for, from wait4) is
+reported beside wall time: on a shared machine it moves far less with the load.
+
 Peak memory of a build is the peak of the *sum* of resident memory over the whole process tree
 (the build and its worker processes), sampled from /proc every 0.1 s; the largest single process
 (ru_maxrss from wait4, exact) is reported beside it.
@@ -84,6 +87,7 @@ class Run:
     stderr: str
     peak_tree: int  # bytes, sampled
     max_single: int  # bytes, ru_maxrss of the largest process in the tree
+    cpu: float  # seconds of CPU (user + system) over the whole tree: steadier than wall time under load
 
     @property
     def ok(self) -> bool:
@@ -124,6 +128,7 @@ def run(cmd: list[str], *, cwd: Path = ROOT, env: dict | None = None, timeout: f
             stderr=err.read().decode("utf-8", "replace"),
             peak_tree=peak,
             max_single=usage.ru_maxrss * 1024,
+            cpu=usage.ru_utime + usage.ru_stime,
         )
 
 

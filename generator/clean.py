@@ -1,18 +1,34 @@
 """Stage 2 (clean): normalise the text of newspaper pages dumped from PDFs.
 
-Pure functions, no state; every one is idempotent, never raises and runs in
-linear time (regexes compiled once, no backtracking-heavy patterns, bounded
-look-around scans).
+Pure functions, no state; every one is idempotent (f(f(x)) == f(x), checked with
+hypothesis), never raises and runs in linear time: regexes are compiled once and
+anchored so they cannot backtrack quadratically, and the scans for the word next
+to a punctuation mark share their work between marks.
 
-- `clean_text`     one piece of inline text (a paragraph, a caption): spaces,
-                   ASCII punctuation in Chinese context, quote pairing, glyphs
-                   doubled by PDF extraction, full-width letters/digits.
-- `clean_title`    the same, but keeps the single space that separates the
-                   phrases of a headline (`深入履职 当好“两员”`).
-- `join_lines`     paragraphs from the hard-wrapped lines of one article body.
+- `clean_text`     one piece of inline text (a paragraph, a caption); newlines are
+                   wraps. Spaces, ASCII punctuation in Chinese context, quote
+                   pairing, glyphs doubled by PDF extraction, ＡＢＣ１２３, NFC.
+- `clean_title`    the same, but keeps the single space between headline phrases
+                   (`深入履职 当好“两员”`); use it for titles, kickers, subtitles, subheads.
+- `join_lines`     paragraphs (cleaned) from the hard-wrapped lines of one article body.
+- `collapse_doubled` the doubled-glyph rule on its own (clean_text applies it).
 - `extract_furniture`, `is_banner`, `banner_score`: page furniture.
 - helpers for the segmenter: `is_cjk`, `cjk_count`, `ends_sentence`,
   `strip_markdown_heading`, `display_width`.
+
+Decisions worth knowing:
+- A space next to a Chinese character or full-width punctuation is always removed,
+  including between Chinese and Latin/digits (`达 1723 亿元` → `达1723亿元`, `占 GDP`
+  → `占GDP`), as Chinese newspapers set them. Bylines (`罗焱 陈鑫`) must be split by
+  the segmenter *before* cleaning.
+- "Chinese context" for `, : ; ? ! ( )` means the nearest letter or digit on either
+  side (skipping spaces and punctuation) is Chinese; `1,000` and `10:30` (digits on
+  both sides), URLs and e-mail addresses keep ASCII. `.` is never converted.
+- Doubled glyphs: see `collapse_doubled` for the evidence rules; real repetitions
+  (看看, 研究研究, 2020, 1100, 谢谢大家谢谢大家) survive.
+- Banners: `is_banner` judges shape only, and a two-phrase headline (`企呼我应 精准助企`)
+  has the same shape as a slogan (`决战四季度 夺取全年胜`); the segmenter decides
+  with context (a following title/byline/dateline means heading).
 """
 
 from __future__ import annotations
@@ -79,7 +95,7 @@ _MIDDOT_RE = re.compile(f"(?<=[{_CJK_RANGES}])[\u30fb\uff65\u2022\u2027\u2219\u2
 # URLs and e-mail addresses keep their ASCII punctuation.
 _PROTECTED_RE = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
-    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"|(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
 )
 
 _ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
@@ -113,7 +129,7 @@ def ends_sentence(s: str) -> bool:
 
 def _ends_sentence_stripped(s: str) -> bool:
     i = len(s) - 1
-    stop = max(-1, i - _MAX_TRAILING_CLOSERS)
+    stop = max(-1, i - _MAX_TRAILING_CLOSERS - 1)
     while i > stop and s[i] in _CLOSER_SET:
         i -= 1
     if i < 0 or i == stop:
@@ -125,23 +141,29 @@ def _ends_sentence_stripped(s: str) -> bool:
     return ch == "." and i > 0 and s[i - 1] in _ASCII_LETTERS
 
 
-_HEADING_RE = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+|(?=[^\s#]))(.*?)(?:[ \t]+#+)?[ \t]*$")
+_HEADING_RE = re.compile(r"[ \t]{0,3}(#{1,6})(?=[ \t]|[^\s#]|$)")
 
 
 def strip_markdown_heading(line: str) -> tuple[int, str]:
     """("## 标题") → (2, "标题"); (0, line) when the line is not an ATX heading.
 
-    Lenient about the space after the hashes when a CJK character follows ("#标题"),
-    because page dumps are not careful Markdown; "#1" or "#hashtag" stay text.
+    Lenient about the space after the hashes when a CJK character or an opening
+    quote/bracket follows ("#标题"), because page dumps are not careful Markdown;
+    "#1" or "#hashtag" stay text. A closing run of hashes ("## 标题 ##") is dropped.
     """
     match = _HEADING_RE.match(line)
     if not match:
         return 0, line
-    hashes, text = match.group(1), match.group(2)
-    after = line[line.index(hashes) + len(hashes) :]
-    if after and not after[0].isspace() and not is_cjk(after[0]) and not after[0] in "“\"「《（(【":
+    level = len(match.group(1))
+    rest = line[match.end() :]
+    if rest and not rest[0].isspace() and not is_cjk(rest[0]) and rest[0] not in "“\"「《（(【":
         return 0, line
-    return len(hashes), text.strip()
+    text = rest.strip(" \t")
+    # Closing sequence: hashes preceded by a space (or alone), as in CommonMark.
+    unhashed = text.rstrip("#")
+    if unhashed != text and (not unhashed or unhashed[-1] in " \t"):
+        text = unhashed.rstrip(" \t")
+    return level, text.strip()
 
 
 # ---------------------------------------------------------------------------
@@ -302,6 +324,26 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
         )
     ]
     singles_left = sum(1 for p in marks if text[p] == "'")
+    # "" is a quote mark doubled by PDF extraction (""快进键快进键""): one mark, written
+    # doubled in the chosen direction (““ or ””) so that collapse_doubled sees it.
+    units: list[tuple[int, int]] = []  # (position, width)
+    index = 0
+    while index < len(marks):
+        p = marks[index]
+        if text[p] == '"' and index + 1 < len(marks) and marks[index + 1] == p + 1 and text[p + 1] == '"':
+            units.append((p, 2))
+            index += 2
+        else:
+            units.append((p, 1))
+            index += 1
+
+    pairs = sum(1 for _, width in units if width == 2)
+    # Written doubled only where collapse_doubled will undo it; an isolated "" is just “”.
+    doubled_ok = pairs > 0 and (
+        pairs + len(_DOUBLED_PUNCT_RE.findall(text)) >= 2
+        or _DOUBLED_DECIMAL_RE.search(text) is not None
+        or _DOUBLED_SEGMENT_RE.search(text) is not None
+    )
 
     def run(start_open: bool) -> tuple[int, dict[int, str]]:
         out: dict[int, str] = {}
@@ -309,7 +351,7 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
         single_open = False
         remaining_singles = singles_left
         penalty = 0
-        for p in marks:
+        for p, width in units:
             ch = text[p]
             if ch == "“":
                 double_open = True
@@ -322,6 +364,9 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
                 continue
             if ch == "’":
                 single_open = False
+                continue
+            if width == 2 and not doubled_ok:
+                out[p], out[p + 1] = "“", "”"  # an empty quotation
                 continue
             if ch == '"':
                 new = "”" if double_open else "“"
@@ -336,7 +381,9 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
                     new = "’" if single_open else "‘"
                     single_open = not single_open
             out[p] = new
-            after = text[p + 1] if p + 1 < len(text) else ""
+            if width == 2:
+                out[p + 1] = new
+            after = text[p + width] if p + width < len(text) else ""
             before = text[p - 1] if p else ""
             if new in "“‘" and (after == "" or after in _BAD_AFTER_OPEN):
                 penalty += 1
@@ -346,7 +393,7 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
             penalty += 1
         return penalty, out
 
-    straight_doubles = sum(1 for p in marks if text[p] == '"')
+    straight_doubles = sum(1 for p, width in units if text[p] == '"' and (width == 1 or doubled_ok))
     penalty, replacement = run(False)
     if straight_doubles % 2 == 1:
         other_penalty, other = run(True)

@@ -133,7 +133,7 @@ def _warning(name: str, message: str, line: int | None = None) -> Problem:
 def normalise_text(text: str) -> tuple[str, int, int]:
     """Line endings → "\\n", leading BOM dropped, stray control characters removed, U+FFFD runs → □.
 
-    Returns (text, controls removed, replacement runs). Linear in the length of the text.
+    Returns (text, controls removed, replacement runs, line of the first one). Linear time.
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -144,10 +144,11 @@ def normalise_text(text: str) -> tuple[str, int, int]:
     controls = 0
     if _CONTROL_RE.search(text):
         text, controls = _CONTROL_RE.subn("", text)
-    replacements = 0
+    replacements, first_line = 0, None
     if "\ufffd" in text:
+        first_line = text.count("\n", 0, text.index("\ufffd")) + 1
         text, replacements = _REPLACEMENT_RUN_RE.subn(MISSING_GLYPH, text)
-    return text, controls, replacements
+    return text, controls, replacements, first_line
 
 
 def decode_bytes(data: bytes, name: str) -> tuple[str | None, str | None, list[Problem]]:
@@ -186,13 +187,12 @@ def decode_bytes(data: bytes, name: str) -> tuple[str | None, str | None, list[P
     if control_count > max(_BINARY_CONTROL_MIN, _BINARY_CONTROL_SHARE * len(sample)):
         return None, None, [_error(name, "binary file, not a text page (too many control characters)")]
 
-    text, controls, replacements = normalise_text(raw_text)
+    text, controls, replacements, first_line = normalise_text(raw_text)
     if controls:
         problems.append(_warning(name, f"removed {controls} control character(s)"))
     if replacements:
-        first = text.index(MISSING_GLYPH)
         problems.append(
-            _warning(name, f"{replacements} run(s) of undecodable characters shown as {MISSING_GLYPH}", text.count("\n", 0, first) + 1)
+            _warning(name, f"{replacements} run(s) of undecodable characters shown as {MISSING_GLYPH}", first_line)
         )
     if not _VISIBLE_RE.search(text):
         return None, encoding, [*problems, _warning(name, "empty page (whitespace only), skipped")]

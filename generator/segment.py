@@ -78,6 +78,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePath
 
 from . import clean
@@ -91,7 +92,8 @@ UNTITLED_WARNING = "no headline found: title taken from the first sentence"
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{_HAN}]")
-_BLANK_CHARS = " \t\u3000\u00a0\u200b\ufeff"
+# Every Unicode space (what str.isspace() knows) and the zero-width characters PDFs leave.
+_BLANK_CHARS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
 
 # ------------------------------------------------------------------ people and their labels
 
@@ -316,6 +318,8 @@ def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, in
 
     Returns the match and how many of the following lines it consumed.
     """
+    if "电" not in line[:24] and "讯" not in line[:10] and "报道" not in line[:40]:
+        return None
     match = _DATED_RE.match(line)
     dateline: Dateline | None = None
     authors: tuple[Author, ...] = ()
@@ -331,7 +335,9 @@ def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, in
         else:
             match = None
         if match:
-            dateline = Dateline(raw=re.sub(r"\s+", "", match.group(0)))
+            agency = match.group("agency")
+            place = None if agency in _NEWS_AGENCY_WORDS else re.sub(f"^(?:{_AGENCY})", "", agency) or None
+            dateline = Dateline(raw=re.sub(r"\s+", "", match.group(0)), place=place)
         else:
             reported = _REPORTED_RE.match(line)
             if reported:
@@ -341,9 +347,12 @@ def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, in
             return None
     rest = line[match.end() :]
     consumed = 0
+    if not rest.strip(_BLANK_CHARS) and following and re.match(r"^\s*[（(]", following[0]):
+        rest, following, consumed = following[0], following[1:], 1  # the byline starts on the next line
+    skipped = consumed
     if re.match(r"^\s*[（(]", rest):
         needed = 0
-        while not re.search(r"[）)]", rest + "".join(following[:needed])) and needed < min(len(following), 3):
+        while not re.search(r"[）)]", rest + "".join(following[:needed])) and needed < min(len(following), 5):
             needed += 1
         for joined in _joinings([rest, *following[:needed]]):
             inner = _DATELINE_BYLINE_RE.match(joined)
@@ -351,7 +360,7 @@ def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, in
             if inner and people:
                 authors = people
                 rest = joined[inner.end() :]
-                consumed = needed
+                consumed = skipped + needed
                 break
     return _DatelineMatch(dateline, authors, rest.lstrip(" \u3000")), consumed
 
@@ -459,24 +468,29 @@ def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
                 current, gap = [], 0
             gap += 1
         else:
-            current.append((number, line.rstrip()))
+            current.append((number, line.rstrip(_BLANK_CHARS)))
     if current:
         blocks.append((gap, current))
     return blocks
 
 
-_DOUBLED_HINT_RE = re.compile(r"[.．]{2}|\d{4}[%％亿万]")
+def _doubled_number_lines(text: str) -> set[int]:
+    """Numbers of the lines with a display-font doubled number (one scan of the page)."""
+    lines: set[int] = set()
+    position, line = 0, 1
+    for match in _DOUBLED_NUMBER_RE.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.add(line)
+    return lines
 
 
-def _might_double(line: str) -> bool:
-    return _DOUBLED_HINT_RE.search(line) is not None
-
-
-def _figure_box_lines(blocks: list[tuple[int, list[tuple[int, str]]]]) -> set[int]:
+def _figure_box_lines(text: str, blocks: list[tuple[int, list[tuple[int, str]]]]) -> set[int]:
     """Line numbers of figure boxes: display-font numbers (digits doubled) or blocks of short number lines."""
     boxed: set[int] = set()
-    flat = [(number, line, index) for index, (_, lines) in enumerate(blocks) for number, line in lines]
-    hits = [(number, index) for number, line, index in flat if _might_double(line) and _DOUBLED_NUMBER_RE.search(line)]
+    hit_lines = _doubled_number_lines(text)
+    hits = [(number, index) for index, (_, lines) in enumerate(blocks) for number, _ in lines if number in hit_lines] if hit_lines else []
+    flat = [(number, line, index) for index, (_, lines) in enumerate(blocks) for number, line in lines] if hits else []
     # Cluster doubled-number lines no more than 4 lines apart; a cluster needs 2 hits.
     clusters: list[list[tuple[int, int]]] = []
     for hit in hits:
@@ -511,22 +525,23 @@ def _figure_box_lines(blocks: list[tuple[int, list[tuple[int, str]]]]) -> set[in
     return boxed
 
 
-_NOT_PLAIN_START = frozenset("#（(【[" + _BYLINE_MARK)
+# Cheap tests that let most body lines skip the byline and caption parsers.
+_ROLE_FIRST_CHARS = frozenset(_BYLINE_MARK + "首特见实记通摄制绘漫撰整编责共文图本")
+_CAPTION_HINT_RE = re.compile(r"供图|提供|摄|^图|^[上下左右]图|[▲△]")
+_ONLY_NAME_CHARS_RE = re.compile(f"^[\\s{_HAN}·・•]+$")
+_NOT_PLAIN_START = frozenset("#（(【[" + _BYLINE_MARK + _BLANK_CHARS) | _ROLE_FIRST_CHARS
+# Anything a heading, byline, caption or continuation marker would have.
+_NOT_PLAIN_RE = re.compile(r"转|接|续|承|记者|通讯员|供图|提供|摄|[▲△]")
 
 
 def _plain_body_line(line: str) -> bool:
-    """A line of running text for sure (most lines of a page): long, with commas or full stops,
+    """A line of running text for sure (most lines of a page): a comma or full stop in it,
     and nothing a heading, byline, caption or continuation marker would have."""
-    stripped = line.lstrip(_BLANK_CHARS)
     return (
-        len(stripped) > 24
-        and stripped[0] not in _NOT_PLAIN_START
-        and ("，" in stripped or "。" in stripped or "," in stripped)
-        and "转" not in stripped
-        and "接" not in stripped
-        and "续" not in stripped
-        and "承" not in stripped
-        and _CAPTION_HINT_RE.search(stripped) is None
+        len(line) > 6
+        and line[0] not in _NOT_PLAIN_START
+        and ("，" in line or "。" in line or "," in line)
+        and _NOT_PLAIN_RE.search(line) is None
     )
 
 
@@ -580,10 +595,6 @@ def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list
     return units
 
 
-# Cheap tests that let most body lines skip the byline and caption parsers.
-_ROLE_FIRST_CHARS = frozenset(_BYLINE_MARK + "首特见实记通摄制绘漫撰整编责共文图本")
-_CAPTION_HINT_RE = re.compile(r"供图|提供|摄|^图|^[上下左右]图|[▲△]")
-_ONLY_NAME_CHARS_RE = re.compile(f"^[\\s{_HAN}·・•]+$")
 
 
 def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Unit]:
@@ -624,7 +635,7 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
 
 def _page_units(text: str) -> list[_Unit]:
     blocks = _blocks(text)
-    boxed = _figure_box_lines(blocks)
+    boxed = _figure_box_lines(text, blocks)
     units: list[_Unit] = []
     for gap, lines in blocks:
         block_units = _line_units(gap, lines, boxed)
@@ -724,7 +735,13 @@ def _style(text: str) -> bool:
         return True
     if re.search(r"[”\"』」》】]$", stripped) and _han_count(stripped) >= 6:
         return True
+    if _NUMBERED_HEADING_RE.match(stripped) or re.fullmatch(r"【[^】]{2,12}】", stripped):
+        return True
     return False
+
+
+# Numbered section headings: 一、聚焦主责主业 / （二）强化保障 / 3. 优化服务
+_NUMBERED_HEADING_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．](?!\d))\s*\S")
 
 
 def _merge_wrapped_heads(units: list[_Unit]) -> None:
@@ -764,12 +781,10 @@ def _groups(units: list[_Unit], marked_page: bool) -> list[_Group]:
                 break
             if not marked_page and not _joins_unmarked_group(units[cursor]):
                 break
+            if marked_page and len(heads) == 1 and not units[index].level and _page_top_label(units, index):
+                break  # 要闻 above the first headline is the page's section label, not a kicker
             heads.append(cursor)
             cursor += 1
-        # On a Markdown page an unmarked line joins a group only beside a marked head.
-        if marked_page:
-            while heads and not units[heads[0]].level and len(heads) > 1 and not _beside_marked(units, heads, heads[0]):
-                heads.pop(0)
         bylines: list[int] = []
         while cursor < len(units) and units[cursor].kind in ("byline", "names") and units[cursor].gap <= 2 and not units[cursor].closing:
             bylines.append(cursor)
@@ -786,7 +801,7 @@ def _joins_marked_group(units: list[_Unit], heads: list[int], cursor: int) -> bo
     if candidate.level and previous.level:
         return True
     # Unmarked lines only as kicker/subtitle right beside a marked head, without commas.
-    if candidate.gap > 1:
+    if candidate.gap > 1 or not (candidate.level or previous.level):
         return False
     unmarked = candidate if not candidate.level else previous
     return _han_count(unmarked.head) <= MAX_SUBHEAD_CHARS and not re.search(r"[，,！？!?]", unmarked.head)
@@ -797,10 +812,9 @@ def _joins_unmarked_group(candidate: _Unit) -> bool:
     return not re.search(r"[，,！？!?]", candidate.head)
 
 
-def _beside_marked(units: list[_Unit], heads: list[int], head: int) -> bool:
-    position = heads.index(head)
-    neighbours = [heads[i] for i in (position - 1, position + 1) if 0 <= i < len(heads)]
-    return any(units[n].level for n in neighbours)
+def _page_top_label(units: list[_Unit], index: int) -> bool:
+    """A head of at most four characters with nothing but furniture above it."""
+    return _han_count(units[index].head) <= 4 and all(u.kind == "furniture" for u in units[:index])
 
 
 def _title_head(units: list[_Unit], group: _Group) -> int:
@@ -958,6 +972,21 @@ class _Token:
     candidate: _Group | None = None  # a rejected headline group that could still be promoted
 
 
+class _LazyLimit:
+    """"Short" for this page: under the typical line length (80th percentile) − 3, at most 40.
+    Computed on first use: only the rare caption-between-columns test needs it."""
+
+    def __init__(self, units: list[_Unit]) -> None:
+        self._units = units
+        self._value: int | None = None
+
+    @property
+    def value(self) -> int:
+        if self._value is None:
+            self._value = min(40, max(_typical_width(self._units) - 3, 0))
+        return self._value
+
+
 def _typical_width(units: list[_Unit]) -> int:
     lengths = sorted(len(line.strip()) for u in units if u.kind == "text" for line in u.raw)
     if not lengths:
@@ -981,8 +1010,7 @@ def _broken_mid_phrase(unit: _Unit | None) -> bool:
 
 
 def _tokens(units: list[_Unit], groups: list[_Group], marked_page: bool) -> list[_Token]:
-    width = _typical_width(units)
-    short_limit = min(40, max(width - 3, 0))
+    short_limit = _LazyLimit(units)
     head_group = {h: g for g in groups for h in g.heads}
     byline_group = {b: g for g in groups for b in g.bylines}
     tokens: list[_Token] = []
@@ -1034,7 +1062,7 @@ def _rejected_head(
     adjacent: _Unit | None,
     following: _Unit | None,
     marked_page: bool,
-    short_limit: int,
+    short_limit: _LazyLimit,
 ) -> _Token:
     """What a head that does not start an article is: subhead, caption, banner or plain text.
 
@@ -1044,10 +1072,14 @@ def _rejected_head(
     if unit.level:
         return _Token("subhead", unit)
     text = unit.head
+    if previous is None and _han_count(text) <= 8 and not _style(text):
+        # A short line above everything else on the page: the page's section label (要闻, 综合新闻).
+        label = Furniture("column-label", clean.clean_title(text))
+        return _Token("furniture", _Unit("furniture", unit.lines, unit.gap, furniture=label))
     single = len(group.heads) == 1
     next_is_text = following is not None and following.kind in ("text", "head")
     if (
-        not marked_page
+        (not marked_page or _NUMBERED_HEADING_RE.match(text))
         and single
         and _style(text)
         and _han_count(text) <= MAX_SUBHEAD_CHARS
@@ -1067,8 +1099,9 @@ def _rejected_head(
         and _broken_mid_phrase(previous)
         and following is not None
         and following.kind == "text"
-        and len(previous.raw[-1].strip()) > short_limit
-        and len(text) <= short_limit
+        and len(text) <= 40
+        and len(previous.raw[-1].strip()) > short_limit.value
+        and len(text) <= short_limit.value
         and _balanced_quotes(text)
     ):
         # A short line inside a sentence broken across columns: a caption printed between them.
@@ -1135,10 +1168,10 @@ def _assemble_headline_first(tokens: list[_Token]) -> tuple[list[_Draft], int]:
                 held, pending_continues = [], None
                 drafts.append(current)
             current.items.append(token)
-    if held:
+    if held:  # captions/bylines after the last article, or a page without any article
         if drafts:
             drafts[-1].items.extend(held)
-        elif any(t.kind != "byline" for t in held) or held:
+        else:
             drafts.append(_Draft(None, items=held, continues=pending_continues))
     cost = 0
     for draft in drafts:
@@ -1319,9 +1352,14 @@ def ascii_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "page"
 
 
+@lru_cache(maxsize=4096)
+def _source_slug(source: str) -> str:
+    return ascii_slug(PurePath(source).stem)
+
+
 def article_id(source: str, title: str) -> str:
-    stem = PurePath(source).stem
-    return f"{ascii_slug(stem)}-{hashlib.sha1(title.encode('utf-8')).hexdigest()[:8]}"
+    """`001-27413fd82a551e03-1a2b3c4d`: the page file's stem and the title's hash (no position in it)."""
+    return f"{_source_slug(source)}-{hashlib.sha1(title.encode('utf-8')).hexdigest()[:8]}"
 
 
 @dataclass
@@ -1471,7 +1509,7 @@ def _closing_byline_lines(lines: list[str]) -> tuple[int, str, tuple[Author, ...
     return None
 
 
-def _move_page_end_marker(built: list[_Built], tokens: list[_Token], drafts: list[_Draft]) -> None:
+def _move_page_end_marker(built: list[_Built], tokens: list[_Token]) -> None:
     """A （下转…） that is the page's last line belongs to an article that stops mid-sentence."""
     if not tokens or tokens[-1].kind != "furniture" or tokens[-1].unit is None:
         return
@@ -1527,10 +1565,11 @@ def _segment(page: RawPage) -> PageResult:
         text = " ".join(clean.clean_title(line) for t in orphans if t.unit is not None for line in t.unit.raw)
         furniture = (*furniture, Furniture("byline", text))
         problems.append(Problem(file=source, message=f"byline without any article: {text}", line=orphans[0].unit.line if orphans[0].unit else None))
-    _move_page_end_marker(built, tokens, drafts)
+    _move_page_end_marker(built, tokens)
     articles = _with_ids(source, [b.article for b in built])
     for article in articles:
-        if article.body and not clean.ends_sentence(article.body.rsplit("\n\n", 1)[-1]) and not article.continued:
+        text = [p for p in article.body.split("\n\n") if not p.startswith("## ")]
+        if text and not clean.ends_sentence(text[-1]) and not article.continued:
             article.warnings.append("text stops mid-sentence (continued elsewhere or columns out of order?)")
     if not articles:
         problems.append(Problem(file=source, message="no article text found on the page"))

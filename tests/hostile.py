@@ -93,15 +93,29 @@ def plain_markup_page() -> str:
     )
 
 
+# Entries appended to content/sources.yml: the hostile pages are the newest (so they are on
+# the home page), and the editor-written publication and page labels carry payloads too.
+SOURCES_YAML = f"""
+zz_markup.txt:
+  publication: "<script>alert(11)</script>日报"
+  date: 2030-12-31
+  page: "第1版 <img src=x onerror=alert(12)>"
+zz_markup_plain.txt:
+  publication: "{{{{ config }}}} 晚报"
+  date: 2030-12-30
+  page: "A1 [x](javascript:alert(13)) ![i](http://{EVIL_HOST}/p.png)"
+"""
+
+
 # Strings that only appear in a built page if markup from the input got through.
 # (Regexes over the raw HTML; the structured checks parse the HTML.)
 LEAK_PATTERNS = (
     re.compile(r"<script>alert", re.I),
     re.compile(r"<img[^>]*\bsrc=[\"']?x\b", re.I),
-    re.compile(r"\bon(error|load|click|mouseover)\s*=\s*[\"']?alert", re.I),
-    re.compile(r"(href|src)\s*=\s*[\"']?\s*javascript:", re.I),
+    re.compile(r"<[a-z][^<>]*\bon(error|load|click|mouseover)\s*=", re.I),
+    re.compile(r"<[a-z][^<>]*\b(href|src)\s*=\s*[\"']?\s*javascript:", re.I),
     re.compile(r"<(iframe|svg|style)\b[^>]*>[^<]*(evil|alert|@import)", re.I),
-    re.compile(rf"(href|src)\s*=\s*[\"']?[a-z]*:?//{re.escape(EVIL_HOST)}", re.I),
+    re.compile(rf"<[a-z][^<>]*\b(href|src)\s*=\s*[\"']?[a-z]*:?//{re.escape(EVIL_HOST)}", re.I),
     re.compile(r"<b>粗体</b>"),
     re.compile(r"被篡改的标题</title>|<title>被篡改的标题"),
 )
@@ -148,18 +162,27 @@ def single_line(size: int = 1_000_000) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def huge_page(size: int = 20_000_000) -> bytes:
-    """A page of about `size` bytes: numbered articles (`# 标题`, byline, seed paragraphs)."""
+def huge_page(size: int = 20_000_000, article_size: int = 800_000) -> bytes:
+    """A page of about `size` bytes: articles of about `article_size` bytes (`# 标题`, byline, seed paragraphs).
+
+    Long articles rather than thousands of short ones: a 20 MB page cut into 1,500-character
+    articles is 17,000 pages, minutes of MkDocs for nothing the long ones do not test.
+    """
     paragraphs = seed_paragraphs()
     chunks: list[bytes] = []
     total = 0
     n = 0
     while total < size:
-        body = "\n\n".join(paragraphs[(n * 3 + k) % len(paragraphs)] for k in range(3))
-        chunk = f"# 第{n + 1}篇 政策举措汇编\n\n记者 陈璐\n\n{body}\n\n\n".encode("utf-8")
-        chunks.append(chunk)
-        total += len(chunk)
-        n += 1
+        chunk = f"# 第{len(chunks) + 1}篇 政策举措汇编\n\n记者 陈璐\n\n".encode("utf-8")
+        parts = [chunk]
+        length = len(chunk)
+        while length < article_size and total + length < size:
+            piece = (paragraphs[n % len(paragraphs)] + "\n\n").encode("utf-8")
+            parts.append(piece)
+            length += len(piece)
+            n += 1
+        chunks.append(b"".join(parts) + b"\n")
+        total += length + 1
     return b"".join(chunks)
 
 

@@ -212,6 +212,14 @@ def test_real_repetitions_survive(real: str) -> None:
     assert clean_text(real) == real
 
 
+def test_doubled_ascii_quotes_collapse_like_curly_ones() -> None:
+    # 001 line 343 after a dump that turned the curly quotes into ASCII ones
+    assert clean_text('平湖重大项目建设按下平湖重大项目建设按下""快进键快进键""') == "平湖重大项目建设按下“快进键”"
+    assert clean_text('按下""快进键快进键""') == "按下“快进键”"
+    # an isolated "" is an empty quotation, not a doubled mark
+    assert clean_text('他说""。') == "他说“”。"
+
+
 def test_doubled_digits_collapse_only_with_evidence() -> None:
     assert clean_text("完成全年目标任务的138138%。") == "完成全年目标任务的138138%。"
     assert clean_text("增长99..55%，完成138138%。") == "增长9.5%，完成138%。"

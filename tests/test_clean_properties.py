@@ -9,7 +9,17 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.clean import clean_text, clean_title, collapse_doubled, extract_furniture, join_lines
+from generator.clean import (
+    banner_score,
+    clean_text,
+    clean_title,
+    collapse_doubled,
+    ends_sentence,
+    extract_furniture,
+    is_banner,
+    join_lines,
+    strip_markdown_heading,
+)
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
 
@@ -119,3 +129,14 @@ def test_extract_furniture_never_raises_and_is_idempotent(text: str) -> None:
     assert again == rest and found_again == []
     for furniture in found:
         assert furniture.kind in {"continued", "continues"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(page_like, page_like.map(lambda s: "#" * 3 + " " + s)))
+def test_line_helpers_never_raise(line: str) -> None:
+    level, text = strip_markdown_heading(line)
+    assert 0 <= level <= 6
+    assert strip_markdown_heading(text)[0] == 0 or text.startswith("#")
+    assert 0.0 <= banner_score(line) <= 1.0
+    assert isinstance(is_banner(line), bool)
+    assert isinstance(ends_sentence(line), bool)

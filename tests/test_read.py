@@ -126,10 +126,12 @@ def test_form_feed_is_a_line_break() -> None:
 
 
 def test_replacement_character_runs_become_one_missing_glyph() -> None:
-    text, encoding, problems = decode_bytes("周\ufffd\ufffd晶说，水\ufffd大脑".encode(), "fffd.txt")
+    text, encoding, problems = decode_bytes("第一行\r\n周\ufffd\ufffd晶说，水\ufffd大脑".encode(), "fffd.txt")
     assert encoding == "utf-8"
-    assert text == f"周{MISSING_GLYPH}晶说，水{MISSING_GLYPH}大脑"
-    assert warnings(problems) and all(p.file == "fffd.txt" for p in problems)
+    assert text == f"第一行\n周{MISSING_GLYPH}晶说，水{MISSING_GLYPH}大脑"
+    [problem] = warnings(problems)
+    assert (problem.file, problem.line) == ("fffd.txt", 2)
+    assert problem.message.startswith("2 run(s) of undecodable characters")
 
 
 @pytest.mark.parametrize(

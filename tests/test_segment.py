@@ -547,3 +547,32 @@ def test_wrapped_page_with_headlines_before_their_text():
     assert [[x.name for x in a.authors] for a in result.articles] == [["沈冰"], ["孙悦", "吴涛"]]
     assert result.articles[0].body.startswith("昨天，德清地理信息小镇举行集中签约仪式")
     assert "\n" not in result.articles[0].body.split("\n\n")[0]
+
+
+NUMBERED_SECTIONS = """要闻
+
+# 桐乡深化“最多跑一次”改革
+
+记者 张明
+
+近日，桐乡市召开深化改革推进会。
+
+一、聚焦主责主业
+
+会议要求，要坚持问题导向，着力解决企业群众办事中的堵点难点问题。
+
+（二）强化工作保障
+
+各部门要加强协同配合，形成工作合力。
+"""
+
+
+@pytest.mark.parametrize("markdown", [True, False])
+def test_numbered_section_headings_are_subheads(markdown):
+    text = NUMBERED_SECTIONS if markdown else NUMBERED_SECTIONS.replace("要闻\n\n# 桐乡", "桐乡")
+    result = segment_page(page_of(text, "d.txt"))
+    assert [a.title for a in result.articles] == ["桐乡深化“最多跑一次”改革"]
+    body = result.articles[0].body
+    assert [p for p in body.split("\n\n") if p.startswith("## ")] == ["## 一、聚焦主责主业", "## （二）强化工作保障"]
+    if markdown:  # above the first headline, a short line is the page's section label
+        assert ("column-label", "要闻") in [(f.kind, f.text) for f in result.furniture]
