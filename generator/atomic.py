@@ -48,6 +48,8 @@ def publish_tree(files: dict[str, bytes], out_dir: Path) -> bool:
     version = parent / f".{out_dir.name}-{tree_hash(files)}"
 
     if out_dir.is_symlink() and Path(os.readlink(out_dir)).name == version.name and version.is_dir():
+        # Nothing to publish, but a run killed after its swap left its staging or old version behind.
+        _remove_stale_versions(out_dir, keep=version.name)
         return False
 
     if not version.is_dir():

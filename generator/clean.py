@@ -100,6 +100,7 @@ _PROTECTED_RE = re.compile(
 
 _ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _CONVERTIBLE_RE = re.compile(r"[,:;?!]")
+_ASCII_PUNCT_RE = re.compile(r"[,:;?!()\"']")
 _MARK_BESIDE_CJK_RES = tuple(
     (mark, re.compile(f"(?<=[{_CJK_RANGES}]){re.escape(mark)}|{re.escape(mark)}(?=[{_CJK_RANGES}])"))
     for mark in _ASCII_TO_WIDE
@@ -409,7 +410,7 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _convert_punctuation(text: str) -> str:
     """ASCII punctuation in Chinese context → full width; only for text that has Chinese in it."""
-    if not _HAS_CJK_RE.search(text):
+    if not _ASCII_PUNCT_RE.search(text) or not _HAS_CJK_RE.search(text):
         return text
     spans = _protected_spans(text)
     text = _pair_quotes(text, spans)

@@ -475,14 +475,15 @@ def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
 
 
 def _doubled_number_lines(text: str) -> set[int]:
-    """Numbers of the lines with a display-font doubled number (one scan of the page)."""
-    lines: set[int] = set()
-    position, line = 0, 1
-    for match in _DOUBLED_NUMBER_RE.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        lines.add(line)
-    return lines
+    """Numbers of the lines with a display-font doubled decimal (`347347..22`): the two dots
+    are the cheap sign to look for; a box's other doubled numbers (`138138%`) count later."""
+    if ".." not in text and "．．" not in text:
+        return set()
+    return {
+        number
+        for number, line in enumerate(text.split("\n"), start=1)
+        if (".." in line or "．．" in line) and _DOUBLED_NUMBER_RE.search(line)
+    }
 
 
 def _figure_box_lines(text: str, blocks: list[tuple[int, list[tuple[int, str]]]]) -> set[int]:
@@ -560,15 +561,15 @@ def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list
         units.append(unit)
 
     for number, line in lines:
-        entry = [(number, line)]
-        if number in boxed:
-            add(_Unit("furniture", entry, 0, furniture=Furniture("figure-box", "")))
-            continue
-        if _plain_body_line(line):
+        if _plain_body_line(line) and number not in boxed:
             if units and units[-1].kind == "text":
                 units[-1].lines.append((number, line))
             else:
-                add(_Unit("text", entry, 0))
+                add(_Unit("text", [(number, line)], 0))
+            continue
+        entry = [(number, line)]
+        if number in boxed:
+            add(_Unit("furniture", entry, 0, furniture=Furniture("figure-box", "")))
             continue
         level, heading = clean.strip_markdown_heading(line)
         content = heading if level else line

@@ -457,3 +457,20 @@ def test_empty_corpus_and_empty_article():
     assert enrich_corpus([], SOURCES, THEMES) == []
     (item,) = enrich_corpus([Article(id="e", source="e.txt", position=0, title="")], SOURCES, THEMES)
     assert item.themes == [] and item.summary == "" and item.keywords == [] and item.related == []
+
+
+def test_a_headline_naming_two_subjects_gets_both_themes():
+    """优秀人才扎根海岛 优质资源下沉乡村: the body is mostly rural, but the headline names talent too."""
+    from generator.enrich.themes import ThemeIndex, accept_themes, score_themes
+    from collections import Counter
+
+    index = ThemeIndex.build(THEMES)
+    head = Counter({"人才": 1, "乡村": 1})
+    body = Counter({"乡村振兴": 6, "共富工坊": 4, "村集体经济": 3})
+    strong: dict[str, float] = {}
+    in_headline: dict[str, float] = {}
+    scores = score_themes(index, head, body, 1200, strong, in_headline)
+    by_theme = {s.theme: s.score for s in scores}
+    assert by_theme["talent"] < 0.35 * by_theme["rural"]  # far below the usual margin ...
+    assert accept_themes(scores, strong, in_headline) == ["rural", "talent"]  # ... yet the headline says so
+    assert accept_themes(scores, strong) == ["rural"]  # without the headline rule, talent is dropped

@@ -79,8 +79,9 @@ class Analyzer:
 
         head_all, body_all = Counter(head_tokens), Counter(body_tokens)
         strong: dict[str, float] = {}
-        scores = _themes.score_themes(self.index, head_all, body_all, length, strong)
-        accepted = _themes.accept_themes(scores, strong)
+        in_headline: dict[str, float] = {}
+        scores = _themes.score_themes(self.index, head_all, body_all, length, strong, in_headline)
+        accepted = _themes.accept_themes(scores, strong, in_headline)
 
         head_counts = _keywords.content_counts(head_all)
         counts = _keywords.content_counts(body_all)

@@ -12,7 +12,9 @@ Principles (nothing here knows any particular theme):
 - A theme is accepted when its density reaches ACCEPT, it rests on strong
   terms (weight ≥ STRONG) and not on one passing mention: their weighted hits
   reach MIN_EVIDENCE (two core mentions in the body, or one in the headline),
-  and, for a second or third theme, it reaches MARGIN of the strongest theme.
+  and, for a second or third theme, it reaches MARGIN of the strongest theme —
+  unless a strong term of that theme is in the headline: a headline that names
+  two subjects (优秀人才扎根海岛 优质资源下沉乡村) is about both.
   Weak terms (大学生, 招聘, 街道) add to a density but never make a theme alone. An article that passes for no theme
   gets none (shown as 其他) rather than being forced into the nearest one.
 - Themes scoring at least REVIEW_LOW but not accepted, or accepted within
@@ -63,10 +65,12 @@ def score_themes(
     body_tokens: list[str] | Counter,
     length: int,
     evidence: dict[str, float],
+    headline_evidence: dict[str, float] | None = None,
 ) -> list[ThemeScore]:
     """Every theme with any evidence, strongest first, with the terms that triggered it.
 
-    `evidence` is filled with each theme's weighted hits of strong terms.
+    `evidence` is filled with each theme's weighted hits of strong terms, and
+    `headline_evidence` (when given) with the part of them found in the headline.
     """
     weights = index.weights
     head = head_tokens if isinstance(head_tokens, Counter) else Counter(head_tokens)
@@ -82,6 +86,8 @@ def score_themes(
             raw[theme_id] = raw.get(theme_id, 0.0) + weight * hits
             if weight >= STRONG:
                 strong[theme_id] = strong.get(theme_id, 0.0) + weight * hits
+                if headline_evidence is not None and head.get(term):
+                    headline_evidence[theme_id] = headline_evidence.get(theme_id, 0.0) + weight * head[term]
             contributions.setdefault(theme_id, {})[term] = weight * hits
     per_mille = max(length, MIN_LENGTH) / 1000.0
     scores = []
@@ -97,7 +103,11 @@ def score_themes(
     return scores
 
 
-def accept_themes(scores: list[ThemeScore], strong_evidence: dict[str, float]) -> list[str]:
+def accept_themes(
+    scores: list[ThemeScore],
+    strong_evidence: dict[str, float],
+    headline_evidence: dict[str, float] | None = None,
+) -> list[str]:
     accepted: list[str] = []
     if not scores:
         return accepted
@@ -107,7 +117,8 @@ def accept_themes(scores: list[ThemeScore], strong_evidence: dict[str, float]) -
             break
         if s.score < ACCEPT or strong_evidence.get(s.theme, 0.0) < MIN_EVIDENCE:
             continue
-        if accepted and s.score < MARGIN * top:
+        in_headline = bool(headline_evidence and headline_evidence.get(s.theme, 0.0) > 0)
+        if accepted and s.score < MARGIN * top and not in_headline:
             continue
         accepted.append(s.theme)
     return accepted
