@@ -128,6 +128,16 @@ _ROLE_RE_TEXT = "|".join(
 # An organisation before 记者/通讯员: "浙江共产党员杂志记者".
 _ORG_ROLE = f"[{_HAN}]{{2,12}}?(?:日报|晚报|报社|杂志社?|电视台|广播电视台|新闻社|新闻网|网|台|社|中心|集团)(?:记者|通讯员)"
 _ROLE_RE = re.compile(f"(?:(?<=\\s)|^)(?:{_ORG_ROLE})|{_ROLE_RE_TEXT}")
+_PLAIN_ROLE_RE = re.compile(_ROLE_RE_TEXT)  # without the (slow) organisation prefix
+# Characters every role label contains one of: a byline without any is only names.
+_ROLE_CHARS_RE = re.compile("[记讯摄制绘漫撰整编实共图文]")
+
+
+def _role_regex(text: str) -> re.Pattern[str] | None:
+    """The label pattern worth running on this text, or None when it cannot hold a label."""
+    if not _ROLE_CHARS_RE.search(text):
+        return None
+    return _ROLE_RE if ("记者" in text or "通讯员" in text) else _PLAIN_ROLE_RE
 _BYLINE_MARK = "■□●○▲△◆◇★☆"
 _NAME_SPLIT = re.compile(r"[\s、，,／/;；]+")
 _MIDDLE_DOTS = str.maketrans({"・": "·", "•": "·", "‧": "·", "．": "·"})
@@ -137,13 +147,16 @@ _MIDDLE_DOTS = str.maketrans({"・": "·", "•": "·", "‧": "·", "．": "·"
 _NOT_NAMES = frozenset({"报道", "摄影", "供图", "提供", "整理", "通讯", "记者", "编辑", "图片", "文字", "来源", "本报", "综合"})
 
 
+_NAME_RE = re.compile(f"[{_HAN}]{{2,4}}")
+_MINORITY_NAME_RE = re.compile(f"[{_HAN}]+(?:·[{_HAN}]+)+")  # 哈斯叶提古丽·热西提
+
+
 def _is_name(token: str) -> bool:
     if token in _NOT_NAMES:
         return False
-    if "·" in token:  # minority names: 哈斯叶提古丽·热西提
-        parts = token.split("·")
-        return all(p and all(_HAN_RE.match(c) for c in p) for p in parts) and 3 <= len(token) <= 16
-    if not 2 <= len(token) <= 4 or not all(_HAN_RE.match(c) for c in token):
+    if "·" in token:
+        return 3 <= len(token) <= 16 and _MINORITY_NAME_RE.fullmatch(token) is not None
+    if _NAME_RE.fullmatch(token) is None:
         return False
     return len(token) < 4 or token[:2] in _COMPOUND_SURNAMES
 
@@ -178,9 +191,13 @@ def _split_names(part: str) -> list[str] | None:
     return names
 
 
+_SPACED_DOT_RE = re.compile(r"\s*·\s*")
+
+
 def _normalise_byline(text: str) -> str:
-    text = text.translate(_MIDDLE_DOTS).replace("\u3000", " ")
-    text = re.sub(r"\s*·\s*", "·", text)
+    text = text.translate(_MIDDLE_DOTS)
+    if "·" in text:
+        text = _SPACED_DOT_RE.sub("·", text)
     return text.strip().strip(_BYLINE_MARK).strip()
 
 
@@ -201,7 +218,8 @@ def parse_byline(text: str, *, bare_ok: bool = True) -> tuple[Author, ...] | Non
     role: str | None = None
     position = 0
     labelled = False
-    for match in _ROLE_RE.finditer(text):
+    role_regex = _role_regex(text)
+    for match in role_regex.finditer(text) if role_regex else ():
         before = text[position : match.start()]
         if before.strip():
             names = _split_names(before)

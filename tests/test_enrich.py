@@ -474,3 +474,13 @@ def test_a_headline_naming_two_subjects_gets_both_themes():
     assert by_theme["talent"] < 0.35 * by_theme["rural"]  # far below the usual margin ...
     assert accept_themes(scores, strong, in_headline) == ["rural", "talent"]  # ... yet the headline says so
     assert accept_themes(scores, strong) == ["rural"]  # without the headline rule, talent is dropped
+
+
+def test_growth_rate_stays_with_its_amount_and_is_not_repeated():
+    from generator.enrich.figures import find_figures
+
+    text = "2023年，拱墅区新增落地人才项目116个，同比增长314%，申报市级以上海外引才计划137人次。"
+    found = find_figures("", [text])
+    values = [f.value for f in found]
+    assert "116个，增长314%" in values
+    assert not any(v.startswith("314%") for v in values), values

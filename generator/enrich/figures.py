@@ -105,7 +105,10 @@ def find_figures(head: str, paragraphs: list[str], is_word: Callable[[str], bool
     offset = 0
     order = 0
     for text, in_head in texts:
+        taken_until = 0  # the end of the last amount's growth rate: that rate is not a figure of its own
         for match in _FIGURE.finditer(text):
+            if match.start() < taken_until:
+                continue
             num = match.group("num").replace("．", ".")
             unit = match.group("unit")
             mag = match.group("mag")
@@ -124,6 +127,7 @@ def find_figures(head: str, paragraphs: list[str], is_word: Callable[[str], bool
             if growth:
                 value += f"，{growth.group('verb')}{growth.group('num').replace(' ', '')}"
                 end += growth.end()
+                taken_until = end
             label = _label_before(text, start - len(qual))
             if not label:
                 # 1557人现场达成就业意向: what follows says what was counted.
