@@ -166,7 +166,9 @@ def build_digest(
     curation = load_curation(paths.curation, known_ids, theme_ids) if paths.curation.exists() else None
     for name in sorted({r.source for r in results}):
         sources.setdefault(name, SourceInfo(name=name))
-    enriched = enrich_corpus(articles, sources, themes, jobs=jobs)
+    # Per-article analyses are cached beside the page cache, by content hash: a one-page
+    # change re-analyses only that page's articles (the corpus-level part always reruns).
+    enriched = enrich_corpus(articles, sources, themes, jobs=jobs, cache_dir=cache_dir / "analysis" if cache_dir else None)
     if curation is not None:
         enriched = apply_curation(enriched, curation)
     if only_theme is not None:

@@ -480,13 +480,14 @@ def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
     gap = 0
     current: list[tuple[int, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
-        if _is_blank(line):
+        line = line.rstrip(_BLANK_CHARS)
+        if not line or not line.lstrip(_BLANK_CHARS):
             if current:
                 blocks.append((gap, current))
                 current, gap = [], 0
             gap += 1
         else:
-            current.append((number, line.rstrip(_BLANK_CHARS)))
+            current.append((number, line))
     if current:
         blocks.append((gap, current))
     return blocks
@@ -554,12 +555,14 @@ _NOT_PLAIN_RE = re.compile(r"转|接|续|承|记者|通讯员|供图|提供|摄|
 
 
 def _plain_body_line(line: str) -> bool:
-    """A line of running text for sure (most lines of a page): a comma or full stop in it,
-    and nothing a heading, byline, caption or continuation marker would have."""
+    """A line of running text for sure (most lines of a page): a comma or full stop in it, or
+    nine characters or more without a space (a column-wrapped line), and nothing a heading,
+    byline, caption or continuation marker would have. Headline candidates are picked from
+    text units later, so a headline taking this path is not lost."""
     return (
         len(line) > 6
         and line[0] not in _NOT_PLAIN_START
-        and ("，" in line or "。" in line or "," in line)
+        and ("，" in line or "。" in line or "," in line or (len(line) > 8 and " " not in line and "\u3000" not in line))
         and _NOT_PLAIN_RE.search(line) is None
     )
 

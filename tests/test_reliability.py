@@ -691,7 +691,8 @@ def test_generator_killed_midway_keeps_the_previous_docs(tmp_path):
     assert new != previous
     report = {}
     for name, (killed, seen) in outcomes.items():
-        assert seen in (previous, new), f"killed at {name}: out_dir is neither the old nor the new tree"
+        changed = sorted(k for k in set(seen) | set(new) if seen.get(k) != new.get(k))
+        assert seen in (previous, new), f"killed at {name}: out_dir is neither the old nor the new tree: {changed[:10]}"
         report[name] = ("killed" if killed else "finished first") + (", old tree" if seen == previous else ", new tree")
     print(report)
     assert all(outcomes[name][0] and outcomes[name][1] == previous for name in ("0.5 s", "1 s", "staging started"))

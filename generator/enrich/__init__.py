@@ -6,17 +6,22 @@ Two layers, so the pipeline can parallelise the expensive part:
   picklable, for a multiprocessing pool; each process builds its tokenizer once.
 - corpus level, in the calling process: IDF over all articles → keywords,
   TF-IDF vectors → related articles.
-`enrich_corpus(articles, sources, themes, jobs=1)` does both.
+`enrich_corpus(articles, sources, themes, jobs=1, cache_dir=None)` does both; with a
+cache_dir the per-article layer is reused for unchanged articles (content-hash cache).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import functools
+import hashlib
+import os
+import pickle
+import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore
 from . import figures as _figures
@@ -31,6 +36,7 @@ __all__ = [
     "Analyzer",
     "ArticleAnalysis",
     "analyse_article",
+    "analyse_cached",
     "article_date",
     "enrich_corpus",
     "finish_corpus",
@@ -40,6 +46,8 @@ __all__ = [
 _SPACE = re.compile(r"\s")
 # Below this many articles a process pool costs more (start-up, jieba load) than it saves.
 PARALLEL_THRESHOLD = 400
+# Bump when ArticleAnalysis changes shape, so stale cache entries are ignored.
+ANALYSIS_CACHE_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -190,22 +198,85 @@ def finish_corpus(
     return out
 
 
+def _analyse_all(work: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...], jobs: int) -> list[ArticleAnalysis]:
+    if jobs > 1 and len(work) >= PARALLEL_THRESHOLD:
+        size = max(50, len(work) // (jobs * 8))
+        batches = [work[i : i + size] for i in range(0, len(work), size)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = pool.map(functools.partial(_analyse_batch, themes=themes), batches)
+            return [a for batch in results for a in batch]
+    return _analyse_batch(work, themes)
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Changes whenever the per-article analysis could: this package, the model, the data files."""
+    import jieba
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{ANALYSIS_CACHE_VERSION}\0jieba {jieba.__version__}".encode())
+    files = sorted(here.glob("*.py")) + [here.parent / "model.py"] + sorted((here.parent / "data").glob("*"))
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _analysis_key(prefix: str, article: Article, source: SourceInfo | None) -> str:
+    """Everything analyse() reads, spelled out by the dataclasses' reprs (deterministic, field by field)."""
+    return hashlib.sha256(f"{prefix}\0{source!r}\0{article!r}".encode("utf-8")).hexdigest()
+
+
+def _read_cached(path: Path) -> ArticleAnalysis | None:
+    try:
+        value = pickle.loads(path.read_bytes())
+    except Exception:  # missing, truncated or from another version: just a miss
+        return None
+    return value if isinstance(value, ArticleAnalysis) else None
+
+
+def _write_cached(path: Path, analysis: ArticleAnalysis) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
+
+
+def analyse_cached(
+    work: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...], jobs: int, cache_dir: Path
+) -> list[ArticleAnalysis]:
+    """The per-article part, reusing analyses of unchanged articles (cache keyed by content hash).
+
+    An article's analysis depends only on the article, its page's SourceInfo, the themes and
+    the code, all of which are in the key; so a rebuild after one page changed analyses only
+    that page's articles. The corpus-level part (IDF, keywords, related) always runs in full.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    prefix = hashlib.sha256(f"{_code_fingerprint()}\0{themes!r}".encode("utf-8")).hexdigest()
+    paths = [cache_dir / f"{_analysis_key(prefix, a, s)}.pickle" for a, s in work]
+    analyses: list[ArticleAnalysis | None] = [_read_cached(p) for p in paths]
+    misses = [i for i, found in enumerate(analyses) if found is None or found.id != work[i][0].id]
+    for i, analysis in zip(misses, _analyse_all([work[i] for i in misses], themes, jobs)):
+        analyses[i] = analysis
+        _write_cached(paths[i], analysis)
+    return analyses  # type: ignore[return-value]  # every miss was filled
+
+
 def enrich_corpus(
     articles: list[Article],
     sources: dict[str, SourceInfo],
     themes: tuple[Theme, ...],
     jobs: int = 1,
+    cache_dir: Path | None = None,
 ) -> list[Enriched]:
-    """Enrich every article; the same input gives the same output whatever `jobs` is."""
+    """Enrich every article; the same input gives the same output whatever `jobs` is, cache or not.
+
+    With `cache_dir`, per-article analyses are kept there by content hash (see analyse_cached).
+    """
     articles = list(articles)
     themes = tuple(themes)
     work = [(a, sources.get(a.source)) for a in articles]
-    if jobs > 1 and len(articles) >= PARALLEL_THRESHOLD:
-        size = max(50, len(work) // (jobs * 8))
-        batches = [work[i : i + size] for i in range(0, len(work), size)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = pool.map(functools.partial(_analyse_batch, themes=themes), batches)
-            analyses = [a for batch in results for a in batch]
+    if cache_dir is not None:
+        analyses = analyse_cached(work, themes, jobs, Path(cache_dir))
     else:
-        analyses = _analyse_batch(work, themes)
+        analyses = _analyse_all(work, themes, jobs)
     return finish_corpus(articles, analyses, sources, themes)

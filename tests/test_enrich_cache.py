@@ -1,0 +1,98 @@
+"""The per-article analysis cache of enrich_corpus (content-hash keyed, used by pipeline.run)."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+
+from generator.enrich import enrich_corpus
+from generator.model import SourceInfo
+from generator.yamlio import load_sources, load_themes
+
+from seed_articles import CONTENT, TALENT, WATER, hand_made, segmented
+
+THEMES = load_themes(CONTENT / "themes.yml")
+SOURCES = load_sources(CONTENT / "sources.yml")
+
+
+def seed_corpus():
+    return hand_made() + (segmented() or [])
+
+
+def test_cached_output_equals_uncached_cold_and_warm(tmp_path):
+    articles = seed_corpus()
+    plain = enrich_corpus(articles, SOURCES, THEMES)
+    cold = enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path)
+    warm = enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path)
+    assert cold == plain
+    assert warm == plain
+    assert len(list(tmp_path.glob("*.pickle"))) == len({(a.id, repr(a)) for a in articles})
+
+
+def test_warm_run_reads_the_cache(tmp_path):
+    articles = hand_made()
+    enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path)
+    # Plant a different summary in every entry: a warm run must return it (nothing re-analysed).
+    for path in tmp_path.glob("*.pickle"):
+        analysis = pickle.loads(path.read_bytes())
+        path.write_bytes(pickle.dumps(replace(analysis, summary="来自缓存")))
+    warm = enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path)
+    assert {e.summary for e in warm} == {"来自缓存"}
+
+
+def test_a_changed_article_is_analysed_again(tmp_path):
+    articles = hand_made()
+    before = {e.id: e for e in enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path)}
+    assert before[WATER.id].themes == ["water"]
+    # The water article rewritten as a talent article: same id, new text.
+    changed = [replace(a, body=TALENT.body, title=TALENT.title) if a.id == WATER.id else a for a in articles]
+    after = {e.id: e for e in enrich_corpus(changed, SOURCES, THEMES, cache_dir=tmp_path)}
+    assert after[WATER.id].themes == ["talent"]
+    assert after == {e.id: e for e in enrich_corpus(changed, SOURCES, THEMES)}
+
+
+def test_a_changed_source_date_is_seen(tmp_path):
+    articles = [WATER]
+    enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path)
+    sources = {**SOURCES, WATER.source: SourceInfo(name=WATER.source, date="2019-05")}
+    (item,) = enrich_corpus(articles, sources, THEMES, cache_dir=tmp_path)
+    assert item.date == "2019-05"
+
+
+def test_a_corrupt_entry_is_a_miss(tmp_path):
+    articles = hand_made()
+    plain = enrich_corpus(articles, SOURCES, THEMES)
+    enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path)
+    entries = sorted(tmp_path.glob("*.pickle"))
+    entries[0].write_bytes(b"not a pickle")
+    entries[1].write_bytes(pickle.dumps({"something": "else"}))
+    assert enrich_corpus(articles, SOURCES, THEMES, cache_dir=tmp_path) == plain
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def _tree(folder) -> dict[str, bytes]:
+    root = folder.resolve()
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_pipeline_output_is_the_same_with_a_warm_cache(tmp_path):
+    """pipeline.run with the cache warm (and after one page changed) writes what a cold run writes."""
+    import shutil
+
+    from generator import pipeline
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    cache = tmp_path / "cache"
+    pipeline.run(content, tmp_path / "cold", cache_dir=cache, jobs=1)
+    assert list((cache / "analysis").glob("*.pickle"))
+    pipeline.run(content, tmp_path / "warm", cache_dir=cache, jobs=1)
+    assert _tree(tmp_path / "warm") == _tree(tmp_path / "cold")
+
+    page = sorted((content / "pages").glob("*.txt"))[0]
+    page.write_text(page.read_text(encoding="utf-8").replace("制水讲坛", "供水讲坛"), encoding="utf-8")
+    pipeline.run(content, tmp_path / "changed", cache_dir=cache, jobs=1)
+    pipeline.run(content, tmp_path / "fresh", cache_dir=tmp_path / "empty-cache", jobs=1)
+    changed = _tree(tmp_path / "changed")
+    assert changed == _tree(tmp_path / "fresh")
+    assert changed != _tree(tmp_path / "cold")
