@@ -88,9 +88,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import run
 
+    # Per-page problems are logged by the pipeline as it goes.
     digest = run(Path(args.content), Path(args.out), only_theme=args.theme, site_url=args.site_url)
-    for problem in digest.problems:
-        print(problem, file=sys.stderr)
     print(f"{len(digest.articles)} articles written to {args.out}")
     return 0
 
@@ -139,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)  # already "file:line: error: message"
         return 2
     except KeyboardInterrupt:
         return 130
