@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import atomic
-from .model import Digest, Enriched, InputError, PageResult, Problem, SourceInfo, Theme
+from .model import Article, Digest, Enriched, InputError, PageResult, Problem, SourceInfo, Theme
 
 log = logging.getLogger("generator")
 
@@ -135,6 +135,23 @@ def restrict_to_theme(articles: list[Enriched], theme_id: str) -> list[Enriched]
     return [replace(a, related=[r for r in a.related if r in ids]) for a in kept]
 
 
+def check_unique_ids(articles: list[Article]) -> None:
+    """Stop when two pages yield the same article id, rather than let one page overwrite the other.
+
+    Ids are the page file's ASCII slug plus a hash of the title, so two files whose names slug
+    alike (`平湖日报-…-第1版.txt`, `嘉兴日报-…-第1版.txt`) carrying the same headline collide.
+    """
+    first: dict[str, Article] = {}
+    for article in articles:
+        other = first.setdefault(article.id, article)
+        if other is not article:
+            raise InputError(
+                article.source,
+                f"article 《{article.title}》 gets the id {article.id!r}, as does 《{other.title}》 of "
+                f"{other.source}: rename one of the two page files",
+            )
+
+
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -161,6 +178,7 @@ def build_digest(
     jobs = jobs or default_jobs()
     results, problems = ingest_all(files, cache_dir, jobs)
     articles = [article for result in results for article in result.articles]
+    check_unique_ids(articles)
     known_ids = {a.id for a in articles}
     # Curation is validated before any work is written, so a broken file stops the run early.
     curation = load_curation(paths.curation, known_ids, theme_ids) if paths.curation.exists() else None

@@ -754,3 +754,146 @@ def test_make_site_killed_midway_keeps_the_previous_site(tmp_path):
     new_docs = tree(project / "build" / "docs")
     for name, docs in seen_docs.items():
         assert docs in (previous_docs, new_docs), f"build/docs half written after a kill at {name}"
+
+
+@pytest.mark.slow
+def test_pages_whose_names_slug_alike_lose_no_article(tmp_path):
+    """Two papers printing the same story, in files whose names make the same ASCII slug
+    (`平湖日报-2024-11-06-第1版.txt`, `嘉兴日报-2024-11-06-第1版.txt` → `2024-11-06-1`): either every
+    article keeps its own page, or the build stops with an error naming the files; never one page
+    silently written over the other."""
+    skip_without_site()
+    seed = sorted(hostile.SEED_PAGES.glob("*.txt"))[-1].read_bytes()
+    names = ["平湖日报-2024-11-06-第1版.txt", "嘉兴日报-2024-11-06-第1版.txt"]
+    content = copy_content(tmp_path / "content", {name: seed for name in names}, seeds=False)
+    (content / "curation.yml").unlink(missing_ok=True)  # it names seed articles, absent here
+    site = tmp_path / "site"
+    done = mkdocs_build(write_config(tmp_path / "mkdocs.yml", content, tmp_path / "docs"), site)
+    log = done.stdout + done.stderr
+    assert "Traceback" not in log, log[-3000:]
+    if done.returncode != 0:
+        errors = error_lines(log)
+        assert len(errors) == 1 and all(name in errors[0] for name in names), log[-3000:]
+        return
+    api = json.loads((site / "api" / "articles.json").read_text(encoding="utf-8"))
+    ids = [a["id"] for a in api["articles"]]
+    per_page = {name: len(articles_from(api, name)) for name in names}
+    assert per_page[names[0]] == per_page[names[1]] > 0
+    assert len(ids) == len(set(ids)), "two articles share an id: one page overwrote the other"
+    assert len(list((site / "articles").glob("*.html"))) == len(ids)
+
+
+# ------------------------------------------------------------------ 4. determinism
+
+
+@pytest.mark.slow
+def test_generator_cli_and_plugin_write_identical_markdown(hostile_site, tmp_path):
+    """The Markdown tree of the hostile build (mkdocs plugin, PYTHONHASHSEED=1) and a
+    `python -m generator build` of a copy elsewhere (PYTHONHASHSEED=2, its own page cache):
+    byte-identical. Paths, hash seeds and caches leave no trace in the output."""
+    content = shutil.copytree(hostile_site["content"], tmp_path / "elsewhere" / "content")
+    site_url, _ = site_urls()
+    cmd = [sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(tmp_path / "docs"),
+           "--site-url", site_url]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=environment(PYTHONHASHSEED="2"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = tree(hostile_site["docs"]), tree(tmp_path / "docs")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+LASTMOD = re.compile(rb"<lastmod>[^<]*</lastmod>")
+
+
+@pytest.mark.slow
+def test_two_builds_differ_only_in_what_mkdocs_stamps(yaml_root, tmp_path):
+    """A second build of the same content, from another folder, another hash seed and a build date
+    400 days later: every file byte-identical except sitemap.xml and sitemap.xml.gz, and those
+    only in <lastmod> (and the gzip header's MTIME). See the module docstring."""
+    content = shutil.copytree(yaml_root["base"], tmp_path / "c_again")
+    site = tmp_path / "site"
+    later = str(int(EPOCH) + 400 * 86400)
+    build_ok(write_config(tmp_path / "cfg.yml", content, tmp_path / "docs"), site, PYTHONHASHSEED="7", SOURCE_DATE_EPOCH=later)
+    first, second = tree(yaml_root["root"] / "site"), tree(site)
+    assert sorted(first) == sorted(second)
+    differ = sorted(name for name in first if first[name] != second[name])
+    assert differ == sorted(STAMPED), differ
+    assert LASTMOD.sub(b"", first["sitemap.xml"]) == LASTMOD.sub(b"", second["sitemap.xml"])
+    assert LASTMOD.findall(first["sitemap.xml"]) != LASTMOD.findall(second["sitemap.xml"])
+    unzipped = [gzip.decompress(t["sitemap.xml.gz"]) for t in (first, second)]
+    assert unzipped[0] == first["sitemap.xml"] and unzipped[1] == second["sitemap.xml"]
+    # gzip header: bytes 4–7 are MTIME; the rest of the header and the stream agree.
+    a, b = first["sitemap.xml.gz"], second["sitemap.xml.gz"]
+    assert a[:4] == b[:4] and a[8:10] == b[8:10]
+
+
+# ------------------------------------------------------------------ 5. network hygiene of every built file
+
+
+def _built_sites(hostile_site, yaml_root) -> dict[str, Path]:
+    return {"hostile": hostile_site["site"], "seed": yaml_root["root"] / "site"}
+
+
+@pytest.mark.slow
+def test_every_page_carries_a_first_party_csp(hostile_site, yaml_root):
+    """Every HTML page of both builds (404 included): exactly one CSP meta tag, and every source
+    in it is 'self', 'none', data:, 'unsafe-inline' (style-src only) or a script hash: no origin."""
+    problems = []
+    for label, site in _built_sites(hostile_site, yaml_root).items():
+        pages = html_pages(site)
+        assert len(pages) > 20
+        for path in pages:
+            found = read_page(path).csp
+            where = f"{label}:{path.relative_to(site)}"
+            if len(found) != 1:
+                problems.append(f"{where}: {len(found)} CSP meta tags")
+                continue
+            directives = policy(found[0])
+            if directives.get("default-src") != ["'self'"] or "'unsafe-inline'" in directives.get("script-src", ["x"]):
+                problems.append(f"{where}: {found[0]}")
+            for name, sources in directives.items():
+                for source in sources:
+                    if source not in ALLOWED_CSP_SOURCES and not re.fullmatch(r"'sha256-[A-Za-z0-9+/]+=*'", source):
+                        problems.append(f"{where}: {name} allows {source}")
+                    if source == "'unsafe-inline'" and name != "style-src":
+                        problems.append(f"{where}: {name} allows 'unsafe-inline'")
+    assert problems == [], "\n".join(problems[:40])
+
+
+def _outside(url: str, allowed: tuple[str, ...]) -> bool:
+    url = url.strip()
+    return bool(EXTERNAL.match(url)) and not url.startswith(allowed)
+
+
+@pytest.mark.slow
+def test_no_built_file_points_at_another_host(hostile_site, yaml_root):
+    """In both builds (the hostile one has evil.example URLs in its text): no URL attribute of any
+    HTML page, no url()/@import of any stylesheet, no link/guid/loc/url of any feed, sitemap or
+    api/articles.json names a host other than site_url's and repo_url's. (Text that merely
+    mentions a URL is text; vendor JavaScript is covered by the browser tests.)"""
+    allowed = site_urls()
+    found = []
+    for label, site in _built_sites(hostile_site, yaml_root).items():
+        for path in sorted(site.rglob("*")):
+            rel = f"{label}:{path.relative_to(site).as_posix()}"
+            if path.suffix == ".html":
+                for tag, attr, value in read_page(path).refs:
+                    if _outside(value, allowed):
+                        found.append(f"{rel}: <{tag} {attr}={value!r}>")
+            elif path.suffix == ".css":
+                css = path.read_text(encoding="utf-8", errors="replace")
+                for match in re.finditer(r"(?:url\(\s*['\"]?|@import\s+['\"])([^'\")\s]+)", css):
+                    if _outside(match.group(1), allowed):
+                        found.append(f"{rel}: {match.group(1)}")
+            elif path.suffix == ".xml":
+                xml = path.read_text(encoding="utf-8")
+                for match in re.finditer(r"<(link|guid|loc|comments)\b[^>]*>([^<]*)<|\burl=\"([^\"]*)\"", xml):
+                    value = unescape(match.group(2) or match.group(3) or "")
+                    if _outside(value, allowed):
+                        found.append(f"{rel}: {value}")
+            elif path.name == "articles.json":
+                api = json.loads(path.read_text(encoding="utf-8"))
+                for value in [api.get("site") or ""] + [a["url"] for a in api["articles"]]:
+                    if _outside(value, allowed):
+                        found.append(f"{rel}: {value}")
+    assert found == [], "\n".join(found[:40])
