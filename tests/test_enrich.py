@@ -484,3 +484,16 @@ def test_growth_rate_stays_with_its_amount_and_is_not_repeated():
     values = [f.value for f in found]
     assert "116个，增长314%" in values
     assert not any(v.startswith("314%") for v in values), values
+
+
+def test_quantities_said_in_passing_are_not_key_figures():
+    from generator.enrich.figures import find_figures
+
+    paragraphs = [
+        "“今天订单需要3吨青甘蓝、1吨洋葱，大概需要20名阿姨处理。”工坊职业经理人说。",
+        "2022年全区数字经济核心产业增加值1723亿元，共富工坊平均每月让村民增收3000元。",
+    ]
+    values = {f.value: f.label for f in find_figures("", paragraphs)}
+    assert "3吨" not in values and "20名" not in values  # inside direct speech
+    assert values["1723亿元"] == "全区数字经济核心产业增加值"  # no date stub (22年…) at the start
+    assert "3000元" in values

@@ -16,6 +16,9 @@ from typing import Callable
 from ..model import Figure
 
 MAX_FIGURES = 5
+# Below this salience a number is incidental (a quantity in a quote, a single unit); an article
+# may show fewer than MAX_FIGURES rather than fill the block with such numbers.
+MIN_SALIENCE = 1.5
 MAX_LABEL = 16
 
 # Longest first: 万吨/日 before 万吨, 人次 before 人, 平方米 before 米.
@@ -41,7 +44,10 @@ _PEOPLE = ("人", "名", "人次")
 _COUNTS = ("家", "户", "个", "项", "场", "套", "件", "处", "幢", "栋", "台", "辆", "所", "座", "条", "场次", "户次")
 
 
-def _salience(value_unit: str, mag: str | None, label: str, in_head: bool, position: float, growth: bool) -> float:
+def _salience(
+    value_unit: str, mag: str | None, label: str, in_head: bool, position: float, growth: bool,
+    *, quoted: bool = False, small: bool = False,
+) -> float:
     if value_unit == "元":
         score = 6.0 if mag in ("亿", "万亿") else 5.0 if mag == "万" else 3.0
     elif value_unit in ("%", "％", "倍"):
@@ -64,7 +70,17 @@ def _salience(value_unit: str, mag: str | None, label: str, in_head: bool, posit
         score -= 1.5
     if in_head:
         score += 3.0
+    if quoted:
+        score -= 2.5  # said by someone in passing (“今天订单需要3吨……”), not a reported result
+    if small:
+        score -= 1.5  # 3吨, 5个: single units are rarely what an initiative is measured by
     return score - 0.5 * position
+
+
+def _inside_quote(text: str, position: int) -> bool:
+    """Whether position falls inside “…” (direct speech) in this paragraph."""
+    before = text[:position]
+    return before.count("“") > before.count("”")
 
 
 def _label_before(text: str, start: int) -> str:
@@ -75,6 +91,8 @@ def _label_before(text: str, start: int) -> str:
     label = _LEAD.sub("", label)
     if len(label) > MAX_LABEL:
         label = label[-MAX_LABEL:]
+        # A cut through a date (2022年… → 22年…) leaves a stub: start after it.
+        label = re.sub(r"^[\d.]*[年月日号]?", "", label)
     # One character left of a clause (帮助 → 助) says nothing; the words after will.
     return label if len(label) >= 2 else ""
 
@@ -139,7 +157,11 @@ def find_figures(head: str, paragraphs: list[str], is_word: Callable[[str], bool
             seen.add(key)
             position = (offset + start) / total
             figure = Figure(label=label, value=value, context=_clause_around(text, start - len(qual), end))
-            candidates.append((_salience(unit, mag, label, in_head, position, bool(growth)), order, figure))
+            quoted = _inside_quote(text, start)
+            small = not mag and unit not in ("%", "％", "倍") and float(num) < 10
+            salience = _salience(unit, mag, label, in_head, position, bool(growth), quoted=quoted, small=small)
+            if salience >= MIN_SALIENCE:
+                candidates.append((salience, order, figure))
             order += 1
         offset += len(text)
     candidates.sort(key=lambda c: (-c[0], c[1]))
