@@ -449,8 +449,11 @@ _DOUBLED_DIGITS_RE = re.compile(r"(?<![\d.])(\d{3,12})\1(?![\d.])")
 _DOUBLED_PUNCT = "“”‘’《》（）【】〔〕「」『』，、：；。"
 _DOUBLED_PUNCT_RE = re.compile(f"([{_DOUBLED_PUNCT}])\\1+")
 # Characters that separate the "segments" in which a whole-segment doubling XX is looked for.
+# Every character str.isspace() knows (what \s matches), spelled out: a class of plain ranges
+# compiles to one table lookup, while \s inside a class is a second test for every character.
+_UNICODE_SPACES = re.escape("".join(chr(c) for c in range(0x3001) if chr(c).isspace()))
 _SEGMENT_DELIMITERS = (
-    r"\s!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u2027\u2030-\u205e" + _CJK_PUNCT + r"\u00b7\u30fb\u2219\u22c5"
+    _UNICODE_SPACES + r"!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u2027\u2030-\u205e" + _CJK_PUNCT + r"\u00b7\u30fb\u2219\u22c5"
 )
 _SEG = f"[^{_SEGMENT_DELIMITERS}]"
 _BOUNDARY_BEFORE = f"(?<!{_SEG})"
@@ -509,6 +512,24 @@ def _undouble(segment: str, weak_ok: bool) -> str:
     return segment
 
 
+# Whole segments long enough to be a doubling that counts on its own (2 × _STRONG_UNIT);
+# the boundary before keeps the scan linear (a match only starts where a segment does).
+_LONG_SEGMENT_RE = re.compile(f"{_BOUNDARY_BEFORE}{_SEG}{{{2 * _STRONG_UNIT},}}")
+
+
+def _may_have_strong_segment(text: str) -> bool:
+    """Cheap necessary condition for a strong doubling: some long segment is XX or char-doubled.
+
+    Looser than `_is_strong` (no CJK or unit-length test), which is all the fast path needs.
+    """
+    for match in _LONG_SEGMENT_RE.finditer(text):
+        segment = match.group()
+        half = len(segment) // 2
+        if len(segment) % 2 == 0 and (segment[:half] == segment[half:] or segment[0::2] == segment[1::2]):
+            return True
+    return False
+
+
 def _doubled_segments(text: str) -> list[tuple[int, int]]:
     """Spans of whole segments that are XX (unit ≤ _MAX_UNIT) or char-doubled, with CJK in them."""
     return [m.span() for m in _DOUBLED_SEGMENT_RE.finditer(text) if _HAS_CJK_RE.search(text, m.start(), m.end())]
@@ -526,6 +547,10 @@ def collapse_doubled(text: str) -> str:
     (““ ””). Real repetitions survive: 看看, 研究研究, 谢谢大家谢谢大家, 2020, 1100,
     天天向上, “人人人”.
     """
+    if ".." not in text and not _DOUBLED_PUNCT_RE.search(text) and not _may_have_strong_segment(text):
+        # Fast path, same answer: with no doubled decimal point, no doubled punctuation and no
+        # strong doubling there is no evidence, and the rules below change nothing (most text).
+        return text
     evidence = False
     if ".." in text:
         text, count = _DOUBLED_DECIMAL_RE.subn(r"\1.\2", text)

@@ -76,13 +76,11 @@ def ingest_file(path: Path, cache_dir: Path | None, fingerprint: str) -> tuple[P
         data = path.read_bytes()
     except OSError as exc:
         return None, [Problem(file=path.name, message=f"cannot read file: {exc.strerror}", level="error")]
-    key = hashlib.sha256(data + path.name.encode("utf-8") + fingerprint.encode()).hexdigest()
-    cached = cache_dir / f"{key}.pickle" if cache_dir else None
-    if cached and cached.exists():
-        try:
-            return pickle.loads(cached.read_bytes())
-        except Exception:  # a corrupt cache entry is just a miss
-            pass
+    cached = _cache_entry(path, data, cache_dir, fingerprint) if cache_dir else None
+    if cached:
+        outcome = _load_cached(cached)
+        if outcome is not None:
+            return outcome
     page, problems = read_page(path)
     result = None
     if page is not None:
@@ -96,6 +94,27 @@ def ingest_file(path: Path, cache_dir: Path | None, fingerprint: str) -> tuple[P
     return outcome
 
 
+def _cache_entry(path: Path, data: bytes, cache_dir: Path, fingerprint: str) -> Path:
+    key = hashlib.sha256(data + path.name.encode("utf-8") + fingerprint.encode()).hexdigest()
+    return cache_dir / f"{key}.pickle"
+
+
+def _load_cached(entry: Path) -> tuple[PageResult | None, list[Problem]] | None:
+    try:
+        return pickle.loads(entry.read_bytes())
+    except Exception:  # missing or corrupt: just a miss
+        return None
+
+
+def cached_outcome(path: Path, cache_dir: Path, fingerprint: str) -> tuple[PageResult | None, list[Problem]] | None:
+    """A page's cached ingest result, or None (also when the file cannot be read: ingest_file reports that)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return _load_cached(_cache_entry(path, data, cache_dir, fingerprint))
+
+
 def _ingest_worker(args: tuple[str, str | None, str]) -> tuple[PageResult | None, list[Problem]]:
     path, cache_dir, fingerprint = args
     return ingest_file(Path(path), Path(cache_dir) if cache_dir else None, fingerprint)
@@ -105,12 +124,17 @@ def ingest_all(files: list[Path], cache_dir: Path | None, jobs: int) -> tuple[li
     fingerprint = _code_fingerprint()
     if cache_dir:
         cache_dir.mkdir(parents=True, exist_ok=True)
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+    # Cache hits are read here: a pool only pays (start-up, imports) for pages that need segmenting.
+    outcomes = [cached_outcome(p, cache_dir, fingerprint) if cache_dir else None for p in files]
+    misses = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    if jobs > 1 and len(misses) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            args = [(str(p), str(cache_dir) if cache_dir else None, fingerprint) for p in files]
-            outcomes = list(pool.map(_ingest_worker, args, chunksize=16))
+            args = [(str(files[i]), str(cache_dir) if cache_dir else None, fingerprint) for i in misses]
+            fresh = list(pool.map(_ingest_worker, args, chunksize=16))
     else:
-        outcomes = [ingest_file(p, cache_dir, fingerprint) for p in files]
+        fresh = [ingest_file(files[i], cache_dir, fingerprint) for i in misses]
+    for i, outcome in zip(misses, fresh):
+        outcomes[i] = outcome
     results, problems = [], []
     for result, page_problems in outcomes:
         problems.extend(page_problems)

@@ -44,6 +44,7 @@ RAW_HTML_BLOCK = (
 # metadata (title, template) would come from the newspaper text.
 FRONT_MATTER = "---\ntitle: 被篡改的标题\ntemplate: main.html\n---"
 
+HOSTILE_FILE_NAME = 'zz_<img src=x onerror=alert(14)> "标题".txt'
 HOSTILE_TITLE = '标题"带引号"\'单引号\'：冒号: 井号 # 以及 ## 结尾 ##'
 HOSTILE_KICKER = "引题 --- {{ config.site_name }} <b>粗体</b>"
 
@@ -228,4 +229,6 @@ def accepted_pages() -> dict[str, bytes]:
         "zz_one_line.txt": single_line(),
         "zz_markup.txt": markup_page().encode("utf-8"),
         "zz_markup_plain.txt": plain_markup_page().encode("utf-8"),
+        # The file name is input too: it is shown on the about page and in each article's source line.
+        HOSTILE_FILE_NAME: plain_markup_page().replace("赵六", "钱七").encode("utf-8"),
     }

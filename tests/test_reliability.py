@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -102,7 +103,8 @@ def build_ok(config: Path, site_dir: Path, **env: str) -> str:
 
 def copy_content(dest: Path, extra_pages: dict[str, bytes] | None = None, *, seeds: bool = True) -> Path:
     """A copy of content/ (YAML files; the seed pages unless seeds=False) plus extra page files."""
-    shutil.copytree(ROOT / "content", dest, ignore=shutil.ignore_patterns(".*", *([] if seeds else ["*.txt"])))
+    skip = [".*"] + ([] if seeds else ["*.txt", "curation.yml"])  # curation.yml names seed articles
+    shutil.copytree(ROOT / "content", dest, ignore=shutil.ignore_patterns(*skip))
     for name, data in (extra_pages or {}).items():
         (dest / "pages" / name).write_bytes(data)
     return dest
@@ -312,7 +314,7 @@ def test_one_megabyte_line_keeps_its_text(hostile_site):
     assert page.bad == []
 
 
-MARKUP_SOURCES = ("zz_markup.txt", "zz_markup_plain.txt")
+MARKUP_SOURCES = ("zz_markup.txt", "zz_markup_plain.txt", hostile.HOSTILE_FILE_NAME)
 
 
 @pytest.mark.slow
@@ -346,6 +348,7 @@ def test_markup_in_the_text_is_shown_as_text(hostile_site):
     for literal in ("<script>alert(11)</script>日报", "<img src=x onerror=alert(12)>", "{{ config }} 晚报", hostile.SCRIPT, "<img src=x onerror=alert", "javascript:alert", "{{ config }}", "{{ 7*7 }}",
                     "{%", f"http://{hostile.EVIL_HOST}/x.png", "<iframe", "井号#以及##结尾"):
         assert literal in shown, literal
+    assert hostile.HOSTILE_FILE_NAME in read_page(site / "about.html").visible  # the file name, as text
     # Jinja was not evaluated: no config dump, no 49 in place of {{ 7*7 }}.
     assert "{{ config.site_name }}" in shown  # the kicker, verbatim
     assert "'site_name':" not in shown and "MkDocsConfig" not in shown and "<b>粗体</b>" in shown
@@ -457,6 +460,79 @@ def test_twenty_megabyte_page_builds(tmp_path):
     pages = [p for p in (site / "articles").glob("*.html")]
     assert len(pages) == expected
     assert any("".join(some) in "".join(HAN.findall(read_page(p).visible)) for p in pages)
+
+
+# ------------------------------------------------------------------ properties the ingest tests leave out
+# (test_clean_properties.py: the cleaner; test_segment_properties.py: the segmenter on arbitrary
+# text and on seed lines. Here: the read stage on arbitrary bytes and encodings, and the segmenter
+# losing no text among hostile markup and arbitrary Unicode.)
+
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import test_segment_properties as segment_accounting  # noqa: E402 (its Han-character accounting)
+
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HAN_CHARS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@PROPERTY
+@given(st.binary(max_size=800))
+def test_read_then_segment_never_raise_on_arbitrary_bytes(data):
+    from generator.model import RawPage
+    from generator.read import decode_bytes
+    from generator.segment import segment_page
+
+    text, encoding, problems = decode_bytes(data, "any.txt")
+    assert all(p.file == "any.txt" for p in problems)
+    if text is not None:
+        assert "\r" not in text and "\x00" not in text
+        result = segment_page(RawPage("any.txt", text, encoding or "utf-8", "x"))
+        assert all(p.file == "any.txt" for p in result.problems)
+        assert not [p for p in result.problems if "internal error" in p.message]
+
+
+PAGE_PIECES = list("平湖重大项目建设记者本报讯通讯员下转上接版（）()<>#*[]{}%!-—:：，。、 \t\u3000abcXYZ012") + [
+    "\n", "\r\n", "\r", "---", "# ", "<script>", "{{", "}}", "\ufeff", "\u00a0"]
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(PAGE_PIECES), max_size=200).map("".join),
+       st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "gb18030"]))
+def test_every_supported_encoding_reads_back_the_same_text(text, encoding):
+    """A page's text saved in any supported encoding reads back as the UTF-8 file would."""
+    from generator.read import decode_bytes
+
+    if encoding == "gb18030":
+        # Short GB18030 runs can also be valid UTF-8 (D6 A1 is U+05A1), and UTF-8 is tried first.
+        assume(len(HAN_CHARS.findall(text)) >= 8)
+    if encoding == "utf-16-le":
+        assume(text.count(" ") + sum(c.isascii() for c in text) >= 0.5 * len(text) >= 10)  # BOM-less: read by its NULs
+    as_utf8 = decode_bytes(text.encode("utf-8"), "p.txt")[0]
+    decoded = decode_bytes(text.encode(encoding), "p.txt")[0]
+    assert decoded == as_utf8, (encoding, text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.one_of(
+    st.sampled_from([hostile.SCRIPT, hostile.IMG_ONERROR, hostile.JS_LINK_MD, hostile.EXTERNAL_IMG_MD, hostile.JINJA_VAR,
+                     hostile.JINJA_TAG, "---", "# ", "## ", "> ", "* ", "1. ", '"', "：", "#", "<div>", "</div>", "|", "```"]),
+    st.text(max_size=12),
+    st.sampled_from(sorted({line for p in hostile.SEED_PAGES.glob("*.txt") for line in p.read_text("utf-8").split("\n")})),
+), max_size=4).map("".join), min_size=1, max_size=40))
+def test_segmenter_loses_no_text_among_markup_and_arbitrary_unicode(lines):
+    """Every Chinese character of a page full of markup ends up in exactly one article field or a
+    reported piece of furniture (test_segment_properties.py's accounting, on hostile lines)."""
+    from generator.model import RawPage
+    from generator.segment import segment_page
+
+    accounting = segment_accounting
+    assume(accounting.no_doubled_neighbours(lines))
+    text = "\n".join(lines)
+    result = segment_page(RawPage("m.txt", text, "utf-8", "x"))
+    expected, found = accounting.page_han(text), accounting.output_han(result)
+    assert accounting.lost(expected, found, result, text) == Counter(), f"lost: {expected - found}"
+    assert found - accounting.han(text) == Counter(), f"duplicated: {found - accounting.han(text)}"
 
 
 # ------------------------------------------------------------------ 2. editors' YAML: clear errors, nothing written
@@ -601,6 +677,26 @@ def test_unknown_only_theme_is_an_error_naming_themes_file(yaml_root):
     (error,) = error_lines(log)
     assert "themes.yml" in error and "'../talent'" in error, error
     assert diff(before, snapshot(root, skip=lambda rel: rel.startswith(".cache"))) == []
+
+
+def test_generator_cli_names_bad_files_once_and_stops_in_one_line(tmp_path):
+    """`python -m generator build`: unreadable pages named once each on stderr (exit 0, the rest
+    written); a broken curation.yml is one line `file:line: error: …`, exit 2, nothing written."""
+    content = copy_content(tmp_path / "content", {**hostile.rejected_pages(), "zz_empty.txt": b""})
+    out_dir = tmp_path / "docs"
+    cmd = [sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out_dir)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=environment())
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    for name in [*hostile.rejected_pages(), "zz_empty.txt"]:
+        assert sum(name in line for line in done.stderr.splitlines()) == 1, (name, done.stderr)
+    (content / "curation.yml").write_text("# corrections\n../../etc:\n  title: x\n", encoding="utf-8")
+    written = snapshot(tmp_path, skip=lambda rel: rel.startswith(".cache"))
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=environment())
+    assert done.returncode == 2, done.stderr[-3000:]
+    lines = [line for line in done.stderr.splitlines() if "curation.yml" in line]
+    assert lines == [f"{content / 'curation.yml'}:2: error: article id '../../etc' must not contain '/', '\\' or '..'"], done.stderr
+    assert "Traceback" not in done.stderr
+    assert diff(written, snapshot(tmp_path, skip=lambda rel: rel.startswith(".cache"))) == []
 
 
 # ------------------------------------------------------------------ 3. no half-written site: kill -9 midway
@@ -766,7 +862,6 @@ def test_pages_whose_names_slug_alike_lose_no_article(tmp_path):
     seed = sorted(hostile.SEED_PAGES.glob("*.txt"))[-1].read_bytes()
     names = ["平湖日报-2024-11-06-第1版.txt", "嘉兴日报-2024-11-06-第1版.txt"]
     content = copy_content(tmp_path / "content", {name: seed for name in names}, seeds=False)
-    (content / "curation.yml").unlink(missing_ok=True)  # it names seed articles, absent here
     site = tmp_path / "site"
     done = mkdocs_build(write_config(tmp_path / "mkdocs.yml", content, tmp_path / "docs"), site)
     log = done.stdout + done.stderr
@@ -873,9 +968,12 @@ def test_no_built_file_points_at_another_host(hostile_site, yaml_root):
     mentions a URL is text; vendor JavaScript is covered by the browser tests.)"""
     allowed = site_urls()
     found = []
+    checked = {".html": 0, ".css": 0, ".xml": 0, ".json": 0}
     for label, site in _built_sites(hostile_site, yaml_root).items():
         for path in sorted(site.rglob("*")):
             rel = f"{label}:{path.relative_to(site).as_posix()}"
+            if path.suffix in checked and (path.suffix != ".json" or path.name == "articles.json"):
+                checked[path.suffix] += 1
             if path.suffix == ".html":
                 for tag, attr, value in read_page(path).refs:
                     if _outside(value, allowed):
@@ -897,3 +995,4 @@ def test_no_built_file_points_at_another_host(hostile_site, yaml_root):
                     if _outside(value, allowed):
                         found.append(f"{rel}: {value}")
     assert found == [], "\n".join(found[:40])
+    assert all(checked.values()), checked
