@@ -126,7 +126,7 @@ def run(cmd: list[str], *, cwd: Path = ROOT, env: dict | None = None, timeout: f
             wall=wall,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            peak_tree=peak,
+            peak_tree=max(peak, usage.ru_maxrss * 1024),  # sampling can miss a short peak
             max_single=usage.ru_maxrss * 1024,
             cpu=usage.ru_utime + usage.ru_stime,
         )

@@ -745,6 +745,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["browser"] = bench_browser(report, docs, site, label, 1)
     if build_repeat == 1 and not args.quick:
         report.notes.append("Full builds were run once each (--build-repeat 1): their figures are single runs, not medians.")
+    report.machine["Load average at end (1/5/15 min)"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     judge(report, figures)
     text = report.markdown(started, time.perf_counter() - t0)
     args.results.write_text(text, encoding="utf-8")

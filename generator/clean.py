@@ -129,6 +129,13 @@ def ends_sentence(s: str) -> bool:
 
 
 def _ends_sentence_stripped(s: str) -> bool:
+    # Fast path, same answer, for nearly every line: the last character decides unless it is
+    # a closing quote/bracket (look through it) or "." (look at the letter before it).
+    last = s[-1:]
+    if last in _FINAL_SET:
+        return True
+    if last not in _CLOSER_SET and last != ".":
+        return False
     i = len(s) - 1
     stop = max(-1, i - _MAX_TRAILING_CLOSERS - 1)
     while i > stop and s[i] in _CLOSER_SET:
@@ -309,22 +316,26 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
     """
     if '"' not in text and "'" not in text:
         return text
-    starts = [s for s, _ in spans]
-    marks = [m.start() for m in _QUOTE_CHARS_RE.finditer(text) if not _in_spans(m.start(), starts, spans)]
-    # Apostrophes between Latin letters (don't, Xi'an) are not quotes.
-    marks = [
-        p
-        for p in marks
-        if not (
-            text[p] == "'"
-            and 0 < p < len(text) - 1
-            and text[p - 1].isascii()
-            and text[p - 1].isalpha()
-            and text[p + 1].isascii()
-            and text[p + 1].isalpha()
-        )
-    ]
-    singles_left = sum(1 for p in marks if text[p] == "'")
+    marks = [m.start() for m in _QUOTE_CHARS_RE.finditer(text)]
+    if spans:
+        starts = [s for s, _ in spans]
+        marks = [p for p in marks if not _in_spans(p, starts, spans)]
+    singles_left = 0
+    if "'" in text:
+        # Apostrophes between Latin letters (don't, Xi'an) are not quotes.
+        marks = [
+            p
+            for p in marks
+            if not (
+                text[p] == "'"
+                and 0 < p < len(text) - 1
+                and text[p - 1].isascii()
+                and text[p - 1].isalpha()
+                and text[p + 1].isascii()
+                and text[p + 1].isalpha()
+            )
+        ]
+        singles_left = sum(1 for p in marks if text[p] == "'")
     # "" is a quote mark doubled by PDF extraction (""快进键快进键""): one mark, written
     # doubled in the chosen direction (““ or ””) so that collapse_doubled sees it.
     units: list[tuple[int, int]] = []  # (position, width)
@@ -400,12 +411,21 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
         other_penalty, other = run(True)
         if other_penalty < penalty:
             replacement = other
+    return _replace_at(text, replacement)
+
+
+def _replace_at(text: str, replacement: dict[int, str]) -> str:
+    """text with the character at each position replaced; slices, not a list of every character."""
     if not replacement:
         return text
-    chars = list(text)
-    for p, ch in replacement.items():
-        chars[p] = ch
-    return "".join(chars)
+    pieces: list[str] = []
+    last = 0
+    for position in sorted(replacement):
+        pieces.append(text[last:position])
+        pieces.append(replacement[position])
+        last = position + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _convert_punctuation(text: str) -> str:
@@ -522,10 +542,15 @@ def _may_have_strong_segment(text: str) -> bool:
 
     Looser than `_is_strong` (no CJK or unit-length test), which is all the fast path needs.
     """
-    for match in _LONG_SEGMENT_RE.finditer(text):
-        segment = match.group()
-        half = len(segment) // 2
-        if len(segment) % 2 == 0 and (segment[:half] == segment[half:] or segment[0::2] == segment[1::2]):
+    for segment in _LONG_SEGMENT_RE.findall(text):
+        length = len(segment)
+        if length % 2:
+            continue
+        half = length // 2
+        # One character compared first: the slices are built only for a likely doubling.
+        if segment[0] == segment[half] and segment[:half] == segment[half:]:
+            return True
+        if segment[0] == segment[1] and segment[0::2] == segment[1::2]:
             return True
     return False
 
@@ -676,9 +701,9 @@ def _all_break(paragraphs: list[str]) -> bool:
     last, so the text does not count as column-wrapped and every boundary is a break.
     """
     for prev, line in zip(paragraphs, paragraphs[1:]):
-        if line.startswith(_CONTINUATION_START):
+        if line[0] in _CONTINUATION_START:
             return False
-        if prev.endswith(("：", ":")) or not _ends_sentence_stripped(prev):
+        if prev[-1] in _COLONS or not _ends_sentence_stripped(prev):
             return False
     return True
 
@@ -688,35 +713,34 @@ def _group_lines(entries: list[tuple[str, bool, bool]]) -> list[list[str]]:
     count = len(entries)
     if not count:
         return []
-    stripped = [line for line, _, _ in entries]
-    lengths = [len(line) for line in stripped]
-    widths = [length - 0.5 * len(line.encode("ascii", "ignore")) for line, length in zip(stripped, lengths)]
+    stripped, blanks, indents = (list(column) for column in zip(*entries))
     ends = [_ends_sentence_stripped(line) for line in stripped]
-    blank_transitions = sum(1 for _, blank, _ in entries[1:] if blank)
+    blank_transitions = blanks[1:].count(True)
     blanks_informative = count == 1 or blank_transitions <= 0.5 * (count - 1)
-    indent_count = sum(1 for *_, indented in entries if indented)
+    indent_count = indents.count(True)
     indents_informative = 0 < indent_count <= 0.5 * count
-    if count >= 3:
-        column_width, column_chars = _percentile(widths, 0.8), _percentile(lengths, 0.8)
-    else:
-        column_width, column_chars = max(widths), max(lengths)
     # Column-wrapped: many lines of about the same, narrow width, most of them ending mid-sentence.
-    wrapped = (
-        count >= 3
-        and column_width <= 40
-        and sum(1 for w in widths if w >= column_width - 2) >= 0.5 * count
-        and ends.count(False) >= 0.5 * count
-    )
-    full_width, full_chars = column_width - 1.5, column_chars - 1
+    # The widths are measured only when the cheap test leaves the question open; they matter
+    # only for wrapped text.
+    wrapped = False
+    full_width = full_chars = 0.0
+    widths: list[float] = []
+    lengths: list[int] = []
+    if count >= 3 and ends.count(False) >= 0.5 * count:
+        lengths = [len(line) for line in stripped]
+        widths = [length - 0.5 * len(line.encode("ascii", "ignore")) for line, length in zip(stripped, lengths)]
+        column_width, column_chars = _percentile(widths, 0.8), _percentile(lengths, 0.8)
+        wrapped = column_width <= 40 and sum(1 for w in widths if w >= column_width - 2) >= 0.5 * count
+        full_width, full_chars = column_width - 1.5, column_chars - 1
 
     groups: list[list[str]] = [[stripped[0]]]
     for index in range(1, count):
         line = stripped[index]
-        if line.startswith(_CONTINUATION_START):
+        if line[0] in _CONTINUATION_START:
             groups[-1].append(line)
             continue
         prev = stripped[index - 1]
-        if prev.endswith(("：", ":")):
+        if prev[-1] in _COLONS:
             # A colon ends a paragraph only before a list.
             brk = _LIST_START_RE.match(line) is not None
         elif not ends[index - 1]:
@@ -742,7 +766,10 @@ def _group_lines(entries: list[tuple[str, bool, bool]]) -> list[list[str]]:
 
 _BLANK_CHARS = " \t\u3000\u00a0\u200b\ufeff"
 # A line starting with one of these continues the previous line whatever it ended with.
-_CONTINUATION_START = tuple("”’」』）)】〕》〉，。、；：！？,.;:!?…%％")
+# (One character each: a set lookup of line[0] instead of str.startswith over a tuple.)
+_CONTINUATION_START = frozenset("”’」』）)】〕》〉，。、；：！？,.;:!?…%％")
+# A line ending with a colon ends a paragraph only before a list.
+_COLONS = frozenset("：:")
 
 
 def _join_wrapped(lines: list[str]) -> str:
@@ -751,8 +778,7 @@ def _join_wrapped(lines: list[str]) -> str:
         return lines[0]
     out = [lines[0]]
     for prev, line in zip(lines, lines[1:]):
-        a, b = prev[-1:], line[:1]
-        if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
+        if prev[-1:] in _ASCII_LETTERS and line[:1] in _ASCII_LETTERS:
             out.append(" ")
         out.append(line)
     return "".join(out)

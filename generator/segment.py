@@ -201,8 +201,11 @@ def _normalise_byline(text: str) -> str:
     return text.strip().strip(_BYLINE_MARK).strip()
 
 
+_WHITESPACE_RUN_RE = re.compile(r"\s+")
+
+
 def _role_label(raw: str) -> str:
-    return re.sub(r"\s+", "", raw)
+    return _WHITESPACE_RUN_RE.sub("", raw)
 
 
 def parse_byline(text: str, *, bare_ok: bool = True) -> tuple[Author, ...] | None:
@@ -287,6 +290,8 @@ def _labelled_byline(line: str) -> tuple[Author, ...] | None:
 
 
 _PAREN_NAMES_RE = re.compile(r"[（(]\s*([^（）()]{2,60}?)\s*[）)]\s*$")
+# Anything but names in parentheses: then a role label is needed.
+_NOT_BARE_NAMES_RE = re.compile(r"[^\s" + _HAN + "·・•]")
 
 
 def _closing_names(line: str) -> tuple[str, tuple[Author, ...]] | None:
@@ -300,7 +305,7 @@ def _closing_names(line: str) -> tuple[str, tuple[Author, ...]] | None:
     if not match:
         return None
     inner = match.group(1)
-    if re.search(r"[^\s" + _HAN + "·・•]", inner):
+    if _NOT_BARE_NAMES_RE.search(inner):
         labelled = _ROLE_RE.search(_normalise_byline(inner))
         if not labelled:
             return None
@@ -322,6 +327,8 @@ _NEWS_RE = re.compile(f"^\\s*(?P<agency>本报|本刊|本台|新华社|[{_HAN}]{
 _REPORTED_RE = re.compile(f"^\\s*(?P<label>(?:本报|本刊)?(?:记者|通讯员))\\s*(?P<names>[{_HAN}\\s]{{2,30}}?)\\s*报道")
 _DATELINE_BYLINE_RE = re.compile(r"^\s*[（(]([^（）()]{2,80})[）)]")
 _NEWS_AGENCY_WORDS = ("本报", "本刊", "本台", "新华社")
+_BYLINE_OR_SPACE_NEXT_RE = re.compile(r"\s*[（(\s]")
+_OPENS_PAREN_RE = re.compile(r"^\s*[（(]")
 
 
 @dataclass(frozen=True)
@@ -331,46 +338,61 @@ class _DatelineMatch:
     rest: str  # the line without dateline and byline
 
 
+def _leading_dateline(line: str) -> tuple[Dateline, int] | _DatelineMatch | None:
+    """The dateline a paragraph opens with and the offset where it ends, or None.
+
+    A `本报记者 X 报道` opening names its people itself and comes back whole, as a match.
+    """
+    if "电" not in line[:24] and "讯" not in line[:10] and "报道" not in line[:40]:
+        return None
+    match = _DATED_RE.match(line)
+    if match:
+        place = match.group("place") or None
+        raw = _WHITESPACE_RUN_RE.sub("", match.group(0))
+        return Dateline(raw=raw, place=place, month=int(match.group("month")), day=int(match.group("day"))), match.end()
+    match = _NEWS_RE.match(line)
+    if match and (match.group("agency") in _NEWS_AGENCY_WORDS or len(match.group("agency")) <= 4):
+        if match.group("agency") not in _NEWS_AGENCY_WORDS and not _BYLINE_OR_SPACE_NEXT_RE.match(line, match.end()):
+            match = None  # "X讯" only counts from a news agency, or when a byline/space follows
+    else:
+        match = None
+    if match:
+        agency = match.group("agency")
+        place = None if agency in _NEWS_AGENCY_WORDS else re.sub(f"^(?:{_AGENCY})", "", agency) or None
+        return Dateline(raw=_WHITESPACE_RUN_RE.sub("", match.group(0)), place=place), match.end()
+    reported = _REPORTED_RE.match(line)
+    if reported:
+        people = parse_byline(f"{reported.group('label')} {reported.group('names')}")
+        if people:
+            raw = _WHITESPACE_RUN_RE.sub(" ", reported.group(0).strip())
+            return _DatelineMatch(Dateline(raw=raw), people, line[reported.end() :].lstrip())
+    return None
+
+
+def _has_dateline(line: str) -> bool:
+    """Does the paragraph open with a dateline? Same answer as `_match_dateline(line, …) is not None`
+    (the byline after a dateline never decides that), without parsing the byline."""
+    return _leading_dateline(line) is not None
+
+
 def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, int] | None:
     """A dateline opening a paragraph, with its parenthesised byline (which may wrap onto `following`).
 
     Returns the match and how many of the following lines it consumed.
     """
-    if "电" not in line[:24] and "讯" not in line[:10] and "报道" not in line[:40]:
-        return None
-    match = _DATED_RE.match(line)
-    dateline: Dateline | None = None
+    lead = _leading_dateline(line)
+    if lead is None or isinstance(lead, _DatelineMatch):
+        return None if lead is None else (lead, 0)
+    dateline, end = lead
     authors: tuple[Author, ...] = ()
-    if match:
-        place = match.group("place") or None
-        raw = re.sub(r"\s+", "", match.group(0))
-        dateline = Dateline(raw=raw, place=place, month=int(match.group("month")), day=int(match.group("day")))
-    else:
-        match = _NEWS_RE.match(line)
-        if match and (match.group("agency") in _NEWS_AGENCY_WORDS or len(match.group("agency")) <= 4):
-            if match.group("agency") not in _NEWS_AGENCY_WORDS and not re.match(r"\s*[（(\s]", line[match.end() :]):
-                match = None  # "X讯" only counts from a news agency, or when a byline/space follows
-        else:
-            match = None
-        if match:
-            agency = match.group("agency")
-            place = None if agency in _NEWS_AGENCY_WORDS else re.sub(f"^(?:{_AGENCY})", "", agency) or None
-            dateline = Dateline(raw=re.sub(r"\s+", "", match.group(0)), place=place)
-        else:
-            reported = _REPORTED_RE.match(line)
-            if reported:
-                people = parse_byline(f"{reported.group('label')} {reported.group('names')}")
-                if people:
-                    return _DatelineMatch(Dateline(raw=re.sub(r"\s+", " ", reported.group(0).strip())), people, line[reported.end() :].lstrip()), 0
-            return None
-    rest = line[match.end() :]
+    rest = line[end:]
     consumed = 0
-    if not rest.strip(_BLANK_CHARS) and following and re.match(r"^\s*[（(]", following[0]):
+    if not rest.strip(_BLANK_CHARS) and following and _OPENS_PAREN_RE.match(following[0]):
         rest, following, consumed = following[0], following[1:], 1  # the byline starts on the next line
     skipped = consumed
-    if re.match(r"^\s*[（(]", rest):
+    if _OPENS_PAREN_RE.match(rest):
         needed = 0
-        while not re.search(r"[）)]", rest + "".join(following[:needed])) and needed < min(len(following), 5):
+        while not _has_closing_paren(rest + "".join(following[:needed])) and needed < min(len(following), 5):
             needed += 1
         for joined in _joinings([rest, *following[:needed]]):
             inner = _DATELINE_BYLINE_RE.match(joined)
@@ -381,6 +403,10 @@ def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, in
                 consumed = skipped + needed
                 break
     return _DatelineMatch(dateline, authors, rest.lstrip(" \u3000")), consumed
+
+
+def _has_closing_paren(text: str) -> bool:
+    return "）" in text or ")" in text
 
 
 def _joinings(lines: list[str]) -> list[str]:
@@ -455,6 +481,10 @@ def _han_count(text: str) -> int:
     return len(_HAN_RE.findall(text))
 
 
+# Sentence punctuation anywhere, or an exclamation/question mark before the end.
+_SENTENCE_INSIDE_RE = re.compile(r"[。；;]|[！？!?…](?=.)")
+
+
 def _headlike(line: str, *, commas: int) -> bool:
     """Short, with no sentence punctuation inside or at its end: could be a headline line."""
     text = line.strip(_BLANK_CHARS)
@@ -463,9 +493,9 @@ def _headlike(line: str, *, commas: int) -> bool:
     han = _han_count(text)
     if han < 2 or han > MAX_HEAD_CHARS:
         return False
-    if re.search(r"[。；;]|[！？!?…](?=.)", text) or text[-1] in "，,、：:；;（(—-–·/":
+    if _SENTENCE_INSIDE_RE.search(text) or text[-1] in "，,、：:；;（(—-–·/":
         return False
-    if len(re.findall(r"[，,]", text)) > commas:
+    if text.count("，") + text.count(",") > commas:
         return False
     digits = sum(c.isdigit() for c in text)
     if digits * 3 > len(text):
@@ -481,7 +511,7 @@ def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
     current: list[tuple[int, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip(_BLANK_CHARS)
-        if not line or not line.lstrip(_BLANK_CHARS):
+        if not line:  # (what is left ends with a visible character: no lstrip test needed)
             if current:
                 blocks.append((gap, current))
                 current, gap = [], 0
@@ -551,7 +581,8 @@ _CAPTION_HINT_RE = re.compile(r"供图|提供|摄|^图|^[上下左右]图|[▲�
 _ONLY_NAME_CHARS_RE = re.compile(f"^[\\s{_HAN}·・•]+$")
 _NOT_PLAIN_START = frozenset("#（(【[" + _BYLINE_MARK + _BLANK_CHARS) | _ROLE_FIRST_CHARS
 # Anything a heading, byline, caption or continuation marker would have.
-_NOT_PLAIN_RE = re.compile(r"转|接|续|承|记者|通讯员|供图|提供|摄|[▲△]")
+# Every alternative starts with a literal, so the engine jumps to their first characters.
+_NOT_PLAIN_RE = re.compile("转|接|续|承|摄|▲|△|记者|通讯员|供图|提供")
 
 
 def _plain_body_line(line: str) -> bool:
@@ -734,7 +765,7 @@ def _gap_captions(units: list[_Unit]) -> None:
             titled = following is not None and (
                 following.kind in ("byline", "names")
                 and not following.closing
-                or (following.kind == "text" and _match_dateline(following.raw[0].strip(_BLANK_CHARS), following.raw[1:]) is not None)
+                or (following.kind == "text" and _has_dateline(following.raw[0].strip(_BLANK_CHARS)))
             )
             if not titled:
                 unit.kind = "caption"
@@ -862,7 +893,7 @@ def _dateline_after(units: list[_Unit], group: _Group) -> bool:
         cursor += 1
     if cursor < len(units) and units[cursor].kind in ("text", "head") and not units[cursor].level:
         unit = units[cursor]
-        return _match_dateline(unit.raw[0].strip(_BLANK_CHARS), unit.raw[1:]) is not None
+        return _has_dateline(unit.raw[0].strip(_BLANK_CHARS))
     return False
 
 
@@ -1208,7 +1239,7 @@ def _opens_with_dateline(unit: _Unit | None) -> bool:
     if unit is None or unit.kind not in ("text", "head") or (unit.gap == 0 and unit.line > 1):
         return False
     first = unit.raw[0].strip(_BLANK_CHARS)
-    return _match_dateline(first, unit.raw[1:]) is not None
+    return _has_dateline(first)
 
 
 def _has_authors(draft: _Draft) -> bool:
@@ -1376,7 +1407,14 @@ def ascii_slug(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _source_slug(source: str) -> str:
-    return ascii_slug(PurePath(source).stem)
+    """The stem as an ASCII slug; when that loses characters (平湖日报-第1版 → 1), a hash of
+    the whole stem is added, so two Chinese-named page files never share a slug."""
+    stem = PurePath(source).stem
+    slug = ascii_slug(stem)
+    if re.fullmatch(r"[A-Za-z0-9]+(?:[-_. ][A-Za-z0-9]+)*", stem):
+        return slug
+    digest = hashlib.sha1(stem.encode("utf-8")).hexdigest()[:6]
+    return f"{slug}-{digest}" if slug != "page" else f"page-{digest}"
 
 
 def article_id(source: str, title: str) -> str:
@@ -1517,12 +1555,14 @@ def _strip_closing_byline(lines: list[str]) -> tuple[list[str], tuple[Author, ..
 def _closing_byline_lines(lines: list[str]) -> tuple[int, str, tuple[Author, ...]] | None:
     """A closing byline at the end of these lines, perhaps wrapped over up to three of them:
     (index of the line it starts on, the text before it, authors)."""
-    filled = [i for i, line in enumerate(lines) if line.strip(_BLANK_CHARS)]
-    if not filled or lines[filled[-1]].rstrip()[-1:] not in ("）", ")"):
+    # The last non-blank line decides first (it rarely ends with a parenthesis): no list of them yet.
+    last = next((line for line in reversed(lines) if line.strip(_BLANK_CHARS)), None)
+    if last is None or last.rstrip()[-1:] not in ("）", ")"):
         return None
+    filled = [i for i, line in enumerate(lines) if line.strip(_BLANK_CHARS)]
     for count in range(1, min(3, len(filled)) + 1):
         tail = filled[-count:]
-        if not re.search(r"[（(]", lines[tail[0]]):
+        if "（" not in lines[tail[0]] and "(" not in lines[tail[0]]:
             continue
         for joined in _joinings([lines[i] for i in tail]):
             found = _closing_names(joined)

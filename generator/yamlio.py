@@ -104,9 +104,14 @@ def parse_yaml(text: str, file_name: str) -> Any:
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is found at the end of the file (problem_mark); the
+        # line to fix is where it was opened (context_mark, "while scanning a quoted scalar").
+        unclosed = exc.context is not None and exc.problem is not None and "end of stream" in exc.problem
+        mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "malformed YAML"
+        if unclosed:
+            what = f"{exc.context} that is never closed"
         raise InputError(file_name, f"malformed YAML: {what}", line) from None
     except yaml.YAMLError as exc:
         raise InputError(file_name, f"malformed YAML: {exc}") from None

@@ -576,3 +576,14 @@ def test_numbered_section_headings_are_subheads(markdown):
     assert [p for p in body.split("\n\n") if p.startswith("## ")] == ["## 一、聚焦主责主业", "## （二）强化工作保障"]
     if markdown:  # above the first headline, a short line is the page's section label
         assert ("column-label", "要闻") in [(f.kind, f.text) for f in result.furniture]
+
+
+def test_chinese_file_names_never_share_an_id_prefix():
+    """平湖日报-2024-11-06-第1版 and 嘉兴日报-2024-11-06-第1版 slug alike; their ids must not."""
+    a = article_id("平湖日报-2024-11-06-第1版.txt", "共富工坊有了职业经理人")
+    b = article_id("嘉兴日报-2024-11-06-第1版.txt", "共富工坊有了职业经理人")
+    assert a != b
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", a) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", b)
+    # ASCII names keep their plain slug: the seed ids (and content/curation.yml) stay as they are.
+    assert article_id("001_27413fd82a551e03.txt", "x").startswith("001-27413fd82a551e03-")
+    assert article_id("page one.txt", "x").startswith("page-one-")

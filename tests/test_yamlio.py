@@ -139,3 +139,10 @@ def test_bad_themes(tmp_path, text, line, fragment):
         load_themes(path)
     assert fragment in str(info.value)
     assert info.value.problem.line == line
+
+
+def test_unclosed_quote_is_reported_where_it_opens():
+    text = 'a: 1\nb: "never closed\nc: 3\nd: 4\n'
+    with pytest.raises(InputError) as info:
+        parse_yaml(text, "q.yml")
+    assert str(info.value).startswith("q.yml:2: error: malformed YAML: while scanning a quoted scalar"), str(info.value)
