@@ -3,9 +3,10 @@
 CPU time (user + system, the process and every descendant it waited for, from wait4) is
 reported beside wall time: on a shared machine it moves far less with the load.
 
-Peak memory of a build is the peak of the *sum* of resident memory over the whole process tree
-(the build and its worker processes), sampled from /proc every 0.1 s; the largest single process
-(ru_maxrss from wait4, exact) is reported beside it.
+Peak memory of a build is the peak of the *sum* of proportional set sizes (PSS) over the whole
+process tree (the build and its worker processes), sampled from /proc: pages a forked worker still
+shares with its parent count once. The peak RSS sum (shared pages counted in every process: an
+upper bound) and the largest single process (ru_maxrss from wait4, exact) are reported beside it.
 """
 
 from __future__ import annotations
@@ -47,12 +48,19 @@ def _children() -> dict[int, list[int]]:
     return kids
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants right now."""
-    kids, total, todo = _children(), 0, [root]
+def tree_pids(root: int) -> list[int]:
+    kids, out, todo = _children(), [], [root]
     while todo:
         pid = todo.pop()
+        out.append(pid)
         todo.extend(kids.get(pid, ()))
+    return out
+
+
+def tree_rss(pids: list[int]) -> int:
+    """Resident bytes summed over processes: counts pages a forked worker shares with its parent twice."""
+    total = 0
+    for pid in pids:
         try:
             with open(f"/proc/{pid}/statm", "rb") as f:
                 total += int(f.read().split()[1]) * PAGE_SIZE
@@ -61,21 +69,45 @@ def tree_rss(root: int) -> int:
     return total
 
 
+def tree_pss(pids: list[int]) -> int:
+    """Proportional set size summed over processes: shared pages split between their sharers,
+    so the sum is the memory the tree really holds (slower to read than RSS: sampled less often)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+    return total
+
+
 class TreeSampler(threading.Thread):
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    """Peak RSS sum (every `interval`) and peak PSS sum (every `pss_every` samples) of a process tree."""
+
+    def __init__(self, pid: int, interval: float = 0.1, pss_every: int = 5) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval, self.peak = pid, interval, 0
+        self.pid, self.interval, self.pss_every = pid, interval, pss_every
+        self.peak_rss = self.peak_pss = 0
         self._halt = threading.Event()
 
     def run(self) -> None:
+        n = 0
         while not self._halt.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
+            pids = tree_pids(self.pid)
+            self.peak_rss = max(self.peak_rss, tree_rss(pids))
+            if n % self.pss_every == 0:
+                self.peak_pss = max(self.peak_pss, tree_pss(pids))
+            n += 1
             self._halt.wait(self.interval)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self._halt.set()
         self.join()
-        return self.peak
+        return self.peak_rss, self.peak_pss
 
 
 @dataclass
@@ -85,7 +117,8 @@ class Run:
     wall: float  # seconds
     stdout: str
     stderr: str
-    peak_tree: int  # bytes, sampled
+    peak_tree: int  # bytes: peak of the PSS sum over the process tree (sampled every 0.5 s)
+    peak_rss_sum: int  # bytes: peak of the RSS sum (every 0.1 s), an upper bound: shared pages count per process
     max_single: int  # bytes, ru_maxrss of the largest process in the tree
     cpu: float  # seconds of CPU (user + system) over the whole tree: steadier than wall time under load
 
@@ -117,7 +150,7 @@ def run(cmd: list[str], *, cwd: Path = ROOT, env: dict | None = None, timeout: f
             time.sleep(0.02)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        peak = sampler.stop()
+        peak_rss, peak_pss = sampler.stop()
         out.seek(0)
         err.seek(0)
         return Run(
@@ -126,7 +159,8 @@ def run(cmd: list[str], *, cwd: Path = ROOT, env: dict | None = None, timeout: f
             wall=wall,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            peak_tree=max(peak, usage.ru_maxrss * 1024),  # sampling can miss a short peak
+            peak_tree=max(peak_pss, usage.ru_maxrss * 1024),  # sampling can miss a short peak
+            peak_rss_sum=max(peak_rss, usage.ru_maxrss * 1024),
             max_single=usage.ru_maxrss * 1024,
             cpu=usage.ru_utime + usage.ru_stime,
         )

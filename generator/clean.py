@@ -86,7 +86,9 @@ _MULTI_SPACE_RE = re.compile(" {2,}")
 _HAS_CJK_RE = _CJK_CHAR_RE
 # A space next to a CJK character or full-width punctuation is never wanted in Chinese text
 # (this also drops the space between Chinese and Latin/digits: "达 1723 亿元" → "达1723亿元").
-_SPACE_NEAR_WIDE_RE = re.compile(f"(?<={_WIDE_CLASS}) | (?={_WIDE_CLASS})")
+# Written to start with the space itself (the character before it is looked at from behind
+# the space), so the engine jumps from space to space instead of trying every position.
+_SPACE_NEAR_WIDE_RE = re.compile(f" (?:(?={_WIDE_CLASS})|(?<={_WIDE_CLASS} ))")
 
 # Middle dots of other code points between two CJK characters → U+00B7 ("共享联盟・桐庐").
 _OTHER_MIDDOT_RE = re.compile("[\u30fb\uff65\u2022\u2027\u2219\u22c5]")
@@ -101,8 +103,10 @@ _PROTECTED_RE = re.compile(
 _ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _CONVERTIBLE_RE = re.compile(r"[,:;?!]")
 _ASCII_PUNCT_RE = re.compile(r"[,:;?!()\"']")
+# A mark with a CJK letter before or after it; each pattern starts with its mark (the letter
+# before is looked at from behind the mark), so the engine jumps from mark to mark.
 _MARK_BESIDE_CJK_RES = tuple(
-    (mark, re.compile(f"(?<=[{_CJK_RANGES}]){re.escape(mark)}|{re.escape(mark)}(?=[{_CJK_RANGES}])"))
+    (mark, re.compile(f"{re.escape(mark)}(?:(?=[{_CJK_RANGES}])|(?<=[{_CJK_RANGES}]{re.escape(mark)}))"))
     for mark in _ASCII_TO_WIDE
 )
 
@@ -252,7 +256,7 @@ def _convert_marks(text: str, spans: list[tuple[int, int]]) -> str:
     if not marks:
         return text
     chinese = _chinese_contexts(text, marks)
-    chars = list(text) if len(marks) > 8 else None
+    replacement: dict[int, str] = {}
     last = len(text) - 1
     for pos in marks:
         if not chinese[pos]:
@@ -260,11 +264,8 @@ def _convert_marks(text: str, spans: list[tuple[int, int]]) -> str:
         mark = text[pos]
         if mark in ",:" and 0 < pos < last and text[pos - 1].isdigit() and text[pos + 1].isdigit():
             continue
-        if chars is None:
-            text = text[:pos] + _ASCII_TO_WIDE[mark] + text[pos + 1 :]
-        else:
-            chars[pos] = _ASCII_TO_WIDE[mark]
-    return text if chars is None else "".join(chars)
+        replacement[pos] = _ASCII_TO_WIDE[mark]
+    return _replace_at(text, replacement)
 
 
 _PAREN_RE = re.compile(r"[()]")
@@ -279,7 +280,7 @@ def _convert_parens(text: str, spans: list[tuple[int, int]]) -> str:
     if spans:
         parens = [pos for pos in parens if not _in_spans(pos, starts, spans)]
     chinese = _chinese_contexts(text, parens)
-    chars = list(text)
+    replacement: dict[int, str] = {}
     stack: list[int] = []
     unmatched: list[int] = []
     for i in parens:
@@ -288,18 +289,19 @@ def _convert_parens(text: str, spans: list[tuple[int, int]]) -> str:
         elif stack:
             open_at = stack.pop()
             if chinese[open_at] or chinese[i] or _CJK_CHAR_RE.search(text, open_at + 1, i):
-                chars[open_at] = "（"
-                chars[i] = "）"
+                replacement[open_at] = "（"
+                replacement[i] = "）"
         else:
             unmatched.append(i)
     unmatched.extend(stack)
     for i in unmatched:
         if chinese[i]:
-            chars[i] = "（" if text[i] == "(" else "）"
-    return "".join(chars)
+            replacement[i] = "（" if text[i] == "(" else "）"
+    return _replace_at(text, replacement)
 
 
 _QUOTE_CHARS_RE = re.compile("[\"“”'‘’]")
+_CURLY_QUOTE_RE = re.compile("[“”‘’]")
 _BAD_AFTER_OPEN = set("，。！？、；：）)》」』】,.;:!? ")
 _BAD_BEFORE_CLOSE = set("：:（(《「『【")
 
@@ -320,6 +322,10 @@ def _pair_quotes(text: str, spans: list[tuple[int, int]]) -> str:
     if spans:
         starts = [s for s, _ in spans]
         marks = [p for p in marks if not _in_spans(p, starts, spans)]
+    if len(marks) % 2 == 0 and "'" not in text and '""' not in text and not _CURLY_QUOTE_RE.search(text):
+        # The usual case, same answer as the general rule below: only straight double quotes,
+        # none doubled, an even number of them. They open and close in turn.
+        return _replace_at(text, {p: "”" if i % 2 else "“" for i, p in enumerate(marks)})
     singles_left = 0
     if "'" in text:
         # Apostrophes between Latin letters (don't, Xi'an) are not quotes.
@@ -610,12 +616,23 @@ def collapse_doubled(text: str) -> str:
     return text
 
 
+# Every character the rules before the doubling rule act on (whitespace, invisibles, controls,
+# ＡＢＣ１２３, ASCII punctuation, other middle dots). Text without any that is already NFC —
+# most paragraphs of Chinese — would come through them unchanged, so one scan skips them all.
+_EDITABLE_CHARS_RE = re.compile(
+    "["
+    + re.escape(_SPACE_CHARS + _INVISIBLE_CHARS + _CONTROL_CHARS + " ,:;?!()\"'")
+    + "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u30fb\uff65\u2022\u2027\u2219\u22c5]"
+)
+
+
 def _clean(text: str, keep_phrase_spaces: bool) -> str:
-    text = _prepare(text)
-    text = _convert_punctuation(text)
-    text = _remove_spaces(text, keep_phrase_spaces)
-    if _OTHER_MIDDOT_RE.search(text):
-        text = _MIDDOT_RE.sub("\u00b7", text)
+    if _EDITABLE_CHARS_RE.search(text) or not unicodedata.is_normalized("NFC", text):
+        text = _prepare(text)
+        text = _convert_punctuation(text)
+        text = _remove_spaces(text, keep_phrase_spaces)
+        if _OTHER_MIDDOT_RE.search(text):
+            text = _MIDDOT_RE.sub("\u00b7", text)
     text = collapse_doubled(text)
     return text.strip(" ")
 
@@ -632,7 +649,10 @@ def clean_title(text: str) -> str:
     keeps its space, and removing a space can join two halves of a doubling. Titles are
     short and every round that changes something makes the text shorter.
     """
-    text = _clean(text, keep_phrase_spaces=True)
+    cleaned = _clean(text, keep_phrase_spaces=True)
+    if cleaned == text:
+        return cleaned  # already a fixed point (most headlines): a second round would change nothing
+    text = cleaned
     for _ in range(8):
         again = _clean(text, keep_phrase_spaces=True)
         if again == text:
@@ -646,6 +666,7 @@ def clean_title(text: str) -> str:
 
 # Paragraph indentation: an ideographic space, a tab, or two spaces.
 _INDENTS = ("\u3000", "\t", "  ", "\u00a0\u00a0", " \u00a0", "\u00a0 ")
+_INDENT_STARTS = frozenset(indent[0] for indent in _INDENTS)
 _LIST_START_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|\d{1,2}(?:[.．](?!\d)|、)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[●■◆▲★•·\-\*]\s?)"
 )
@@ -682,7 +703,8 @@ def join_lines(lines: list[str]) -> list[str]:
             if not stripped:
                 blank_before = True
                 continue
-            entries.append((stripped, blank_before, line.startswith(_INDENTS)))
+            indented = line[0] in _INDENT_STARTS and line.startswith(_INDENTS)  # set test first: most lines
+            entries.append((stripped, blank_before, indented))
             blank_before = False
     paragraphs = [p for p in (clean_text(_join_wrapped(g)) for g in _group_lines(entries)) if p]
     while len(paragraphs) > 1 and not _all_break(paragraphs):
@@ -829,6 +851,7 @@ def extract_furniture(text: str) -> tuple[str, list[Furniture]]:
     return rest, found
 
 
+_PHRASE_SPACES_RE = re.compile("[ \u3000\u00a0]+")
 _BANNER_PUNCT_RE = re.compile(f"[{_CJK_PUNCT}!-/:-@\\[-`{{-~“”‘’…—]")
 
 
@@ -843,7 +866,7 @@ def banner_score(line: str) -> float:
     text = line.strip(" \t\u3000")
     if not text or _BANNER_PUNCT_RE.search(text):
         return 0.0
-    phrases = [p for p in re.split(r"[ \u3000\u00a0]+", text) if p]
+    phrases = [p for p in _PHRASE_SPACES_RE.split(text) if p]
     if not 2 <= len(phrases) <= 3:
         return 0.0
     if any(cjk_count(p) != len(p) for p in phrases):
@@ -868,7 +891,7 @@ def is_banner(line: str) -> bool:
     byline or dateline follows it.
     """
     text = line.strip(" \t\u3000")
-    phrases = [p for p in re.split(r"[ \u3000\u00a0]+", text) if p]
+    phrases = [p for p in _PHRASE_SPACES_RE.split(text) if p]
     if len(phrases) != 2 or cjk_count(text) > 12:
         return False
     return banner_score(text) >= 0.85

@@ -63,6 +63,8 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\x80-\x9f]")
 _CONTROL_OR_NUL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_BREAKS = str.maketrans({"\f": "\n", "\v": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n", "\t": " "})
 _LINE_BREAK_CHARS_RE = re.compile("[\f\v\x85\u2028\u2029\t]")
+# Any character the rules above act on (controls, breaks, tabs): one scan shows most pages have none.
+_UNUSUAL_CHAR_RE = re.compile("[\x00-\x08\t\v\f\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _REPLACEMENT_RUN_RE = re.compile("\ufffd+")
 # U+FFFD runs mark glyphs lost upstream; □ is what Chinese print uses for a missing character.
 MISSING_GLYPH = "□"
@@ -139,11 +141,12 @@ def normalise_text(text: str) -> tuple[str, int, int]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    if _LINE_BREAK_CHARS_RE.search(text):
-        text = text.translate(_LINE_BREAKS)
     controls = 0
-    if _CONTROL_RE.search(text):
-        text, controls = _CONTROL_RE.subn("", text)
+    if _UNUSUAL_CHAR_RE.search(text):
+        if _LINE_BREAK_CHARS_RE.search(text):
+            text = text.translate(_LINE_BREAKS)
+        if _CONTROL_RE.search(text):
+            text, controls = _CONTROL_RE.subn("", text)
     replacements, first_line = 0, None
     if "\ufffd" in text:
         first_line = text.count("\n", 0, text.index("\ufffd")) + 1
@@ -183,7 +186,7 @@ def decode_bytes(data: bytes, name: str) -> tuple[str | None, str | None, list[P
     raw_text, encoding = decoded
     # Control characters (other than line/tab) in bulk mean binary data that happened to decode.
     sample = raw_text if len(raw_text) <= 1_000_000 else raw_text[:1_000_000]
-    control_count = len(_CONTROL_OR_NUL_RE.findall(sample))
+    control_count = len(_CONTROL_OR_NUL_RE.findall(sample)) if _UNUSUAL_CHAR_RE.search(sample) else 0
     if control_count > max(_BINARY_CONTROL_MIN, _BINARY_CONTROL_SHARE * len(sample)):
         return None, None, [_error(name, "binary file, not a text page (too many control characters)")]
 

@@ -120,9 +120,11 @@ _ROLE_WORDS = (
     "摄影", "摄像", "制图", "绘图", "漫画", "撰稿", "整理", "编译", "责任编辑", "编辑",
 )
 _SPACED = r"\s*".join
+# `本报记者` is spelled out as its own alternative before `记者` (not `(?:本报)?记者`): every
+# alternative then starts with a literal, which the engine tests before entering it.
 _ROLE_RE_TEXT = "|".join(
     ["共享联盟\\s*[·・•.]\\s*[" + _HAN + "]{2,4}"]
-    + [f"(?:本\\s*报\\s*)?{_SPACED(word)}" for word in _ROLE_WORDS]
+    + [spelled for word in _ROLE_WORDS for spelled in (f"本\\s*报\\s*{_SPACED(word)}", _SPACED(word))]
     + ["文\\s*[/／]\\s*图", "图\\s*[/／]\\s*文"]
 )
 # An organisation before 记者/通讯员: "浙江共产党员杂志记者".
@@ -294,6 +296,7 @@ _PAREN_NAMES_RE = re.compile(r"[（(]\s*([^（）()]{2,60}?)\s*[）)]\s*$")
 _NOT_BARE_NAMES_RE = re.compile(r"[^\s" + _HAN + "·・•]")
 
 
+@lru_cache(maxsize=256)  # scoring and building test the same closing lines of an article
 def _closing_names(line: str) -> tuple[str, tuple[Author, ...]] | None:
     """`…收集问题12个。(孙婷婷)` → (text before, authors): a parenthesised byline at a paragraph's end."""
     line = line.rstrip()
@@ -472,6 +475,15 @@ class _Unit:
     def raw(self) -> list[str]:
         return [text for _, text in self.lines]
 
+    # The first/last raw line without copying them all (a column of text has dozens).
+    @property
+    def first_raw(self) -> str:
+        return self.lines[0][1]
+
+    @property
+    def last_raw(self) -> str:
+        return self.lines[-1][1]
+
 
 def _is_blank(line: str) -> bool:
     return not line.strip(_BLANK_CHARS)
@@ -577,7 +589,17 @@ def _figure_box_lines(text: str, blocks: list[tuple[int, list[tuple[int, str]]]]
 
 # Cheap tests that let most body lines skip the byline and caption parsers.
 _ROLE_FIRST_CHARS = frozenset(_BYLINE_MARK + "首特见实记通摄制绘漫撰整编责共文图本")
-_CAPTION_HINT_RE = re.compile(r"供图|提供|摄|^图|^[上下左右]图|[▲△]")
+# Words of photo credits and captions (literal alternatives: the engine jumps to their first
+# characters) and the words a caption opens with.
+_CAPTION_WORDS_RE = re.compile("供图|提供|摄|▲|△")
+_CAPTION_OPENINGS = ("图", "上图", "下图", "左图", "右图")
+
+
+def _caption_hint(text: str) -> bool:
+    """Could this be a caption or photo credit? (Cheap test before the caption parsers.)"""
+    return text.startswith(_CAPTION_OPENINGS) or _CAPTION_WORDS_RE.search(text) is not None
+
+
 _ONLY_NAME_CHARS_RE = re.compile(f"^[\\s{_HAN}·・•]+$")
 _NOT_PLAIN_START = frozenset("#（(【[" + _BYLINE_MARK + _BLANK_CHARS) | _ROLE_FIRST_CHARS
 # Anything a heading, byline, caption or continuation marker would have.
@@ -658,7 +680,7 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
         return [_Unit("head", entry, 0, level=level, head=heading.strip())]
     stripped = line.strip(_BLANK_CHARS)
     if len(stripped) > 120:
-        caption = _split_caption(stripped) if _CAPTION_HINT_RE.search(stripped[-40:]) else None
+        caption = _split_caption(stripped) if _caption_hint(stripped[-40:]) else None
         return [_Unit("caption", entry, 0, caption=caption)] if caption and caption.text else [_Unit("text", entry, 0)]
     if _PAGE_LABEL_RE.match(stripped):
         return [_Unit("furniture", entry, 0, furniture=Furniture("column-label", clean.clean_text(stripped)))]
@@ -675,7 +697,7 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
         names = _bare_names(stripped)
         if names:
             return [_Unit("names", entry, 0, authors=names)]
-    if _CAPTION_HINT_RE.search(stripped):
+    if _caption_hint(stripped):
         if _CREDIT_LINE_RE.match(stripped) and _han_count(stripped) <= 40:
             return [_Unit("credit", entry, 0, caption=Caption("", _credit(stripped)))]
         caption = _split_caption(stripped)
@@ -765,7 +787,7 @@ def _gap_captions(units: list[_Unit]) -> None:
             titled = following is not None and (
                 following.kind in ("byline", "names")
                 and not following.closing
-                or (following.kind == "text" and _has_dateline(following.raw[0].strip(_BLANK_CHARS)))
+                or (following.kind == "text" and _has_dateline(following.first_raw.strip(_BLANK_CHARS)))
             )
             if not titled:
                 unit.kind = "caption"
@@ -877,6 +899,8 @@ def _title_head(units: list[_Unit], group: _Group) -> int:
 def _title_position(heads: list[_Unit]) -> int:
     """Which head of a group is the title: the highest-ranking Markdown heading; unmarked,
     the first of two (title, subtitle) or the middle of three (kicker, title, subtitle)."""
+    if len(heads) == 1:
+        return 0  # most groups (what the rules below give for one head)
     marked = [i for i, h in enumerate(heads) if h.level]
     if marked:
         return min(marked, key=lambda i: (heads[i].level, i))
@@ -893,7 +917,7 @@ def _dateline_after(units: list[_Unit], group: _Group) -> bool:
         cursor += 1
     if cursor < len(units) and units[cursor].kind in ("text", "head") and not units[cursor].level:
         unit = units[cursor]
-        return _has_dateline(unit.raw[0].strip(_BLANK_CHARS))
+        return _has_dateline(unit.first_raw.strip(_BLANK_CHARS))
     return False
 
 
@@ -924,6 +948,9 @@ def _section_closes(units: list[_Unit], group: _Group, next_start: int) -> bool:
     if unit.kind == "byline" and unit.closing:
         return cursor > start and any(units[i].kind == "text" for i in range(start, cursor))
     if unit.kind == "text":
+        last = unit.last_raw
+        if last.strip(_BLANK_CHARS) and last.rstrip()[-1:] not in ("）", ")"):
+            return False  # the test `_closing_byline_lines` starts with, before copying the lines
         return _closing_byline_lines(unit.raw) is not None
     return False
 
@@ -982,7 +1009,7 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
             score += 1
         if not title.level and re.search(r"[，,]", title.head):
             score -= 2
-        if len(group.heads) == 1 and not title.level and clean.is_banner(title.head) and not byline:
+        if len(group.heads) == 1 and not title.level and not byline and clean.is_banner(title.head):
             score = min(score, TITLE_THRESHOLD - 1)  # a slogan banner has the shape of a two-phrase headline
         if marked_page and not group.marked and not byline:
             score = min(score, TITLE_THRESHOLD - 1)
@@ -1050,7 +1077,7 @@ def _typical_width(units: list[_Unit]) -> int:
 def _ends_mid_sentence(unit: _Unit | None) -> bool:
     if unit is None or unit.kind != "text":
         return False
-    last = unit.raw[-1].strip(_BLANK_CHARS)
+    last = unit.last_raw.strip(_BLANK_CHARS)
     return bool(last) and not clean.ends_sentence(last) and last[-1] not in "：:"
 
 
@@ -1058,7 +1085,7 @@ def _broken_mid_phrase(unit: _Unit | None) -> bool:
     """The unit's text stops inside a phrase (no punctuation at all at the break)."""
     if unit is None or unit.kind != "text":
         return False
-    last = unit.raw[-1].strip(_BLANK_CHARS)
+    last = unit.last_raw.strip(_BLANK_CHARS)
     return bool(last) and (bool(_HAN_RE.match(last[-1])) or last[-1].isalnum())
 
 
@@ -1153,14 +1180,14 @@ def _rejected_head(
         and following is not None
         and following.kind == "text"
         and len(text) <= 40
-        and len(previous.raw[-1].strip()) > short_limit.value
+        and len(previous.last_raw.strip()) > short_limit.value
         and len(text) <= short_limit.value
         and _balanced_quotes(text)
     ):
         # A short line inside a sentence broken across columns: a caption printed between them.
         unit.caption = Caption(clean.clean_text(text))
         return _Token("caption", unit)
-    if clean.is_banner(text) and not next_is_text:
+    if not next_is_text and clean.is_banner(text):
         return _Token("furniture", _Unit("furniture", unit.lines, unit.gap, furniture=Furniture("banner", clean.clean_title(text))))
     return _Token("text", unit, candidate=group)
 
@@ -1238,7 +1265,7 @@ def _assemble_headline_first(tokens: list[_Token]) -> tuple[list[_Draft], int]:
 def _opens_with_dateline(unit: _Unit | None) -> bool:
     if unit is None or unit.kind not in ("text", "head") or (unit.gap == 0 and unit.line > 1):
         return False
-    first = unit.raw[0].strip(_BLANK_CHARS)
+    first = unit.first_raw.strip(_BLANK_CHARS)
     return _has_dateline(first)
 
 
@@ -1530,7 +1557,10 @@ def _strip_dateline(lines: list[str]) -> tuple[list[str], Dateline | None, tuple
     first = next((i for i, line in enumerate(lines) if line.strip(_BLANK_CHARS)), None)
     if first is None:
         return lines, None, ()
-    found = _match_dateline(lines[first].strip(_BLANK_CHARS), [l for l in lines[first + 1 :] if l.strip()])
+    opening = lines[first].strip(_BLANK_CHARS)
+    if not _has_dateline(opening):  # most articles: no need to collect the lines after it
+        return lines, None, ()
+    found = _match_dateline(opening, [l for l in lines[first + 1 :] if l.strip()])
     if found is None:
         return lines, None, ()
     match, consumed = found
