@@ -137,12 +137,18 @@ def normalise_text(text: str) -> tuple[str, int, int]:
 
     Returns (text, controls removed, replacement runs, line of the first one). Linear time.
     """
+    return _normalise_text(text, unusual=_UNUSUAL_CHAR_RE.search(text) is not None)
+
+
+def _normalise_text(text: str, *, unusual: bool) -> tuple[str, int, int, int | None]:
+    """`normalise_text` for a caller that has already scanned the text for unusual characters
+    (removing "\\r" or a BOM adds or removes none of them)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
     controls = 0
-    if _UNUSUAL_CHAR_RE.search(text):
+    if unusual:
         if _LINE_BREAK_CHARS_RE.search(text):
             text = text.translate(_LINE_BREAKS)
         if _CONTROL_RE.search(text):
@@ -186,11 +192,12 @@ def decode_bytes(data: bytes, name: str) -> tuple[str | None, str | None, list[P
     raw_text, encoding = decoded
     # Control characters (other than line/tab) in bulk mean binary data that happened to decode.
     sample = raw_text if len(raw_text) <= 1_000_000 else raw_text[:1_000_000]
-    control_count = len(_CONTROL_OR_NUL_RE.findall(sample)) if _UNUSUAL_CHAR_RE.search(sample) else 0
+    unusual = _UNUSUAL_CHAR_RE.search(raw_text) is not None  # one scan; nearly every page has none
+    control_count = len(_CONTROL_OR_NUL_RE.findall(sample)) if unusual else 0
     if control_count > max(_BINARY_CONTROL_MIN, _BINARY_CONTROL_SHARE * len(sample)):
         return None, None, [_error(name, "binary file, not a text page (too many control characters)")]
 
-    text, controls, replacements, first_line = normalise_text(raw_text)
+    text, controls, replacements, first_line = _normalise_text(raw_text, unusual=unusual)
     if controls:
         problems.append(_warning(name, f"removed {controls} control character(s)"))
     if replacements:
