@@ -676,7 +676,8 @@ def judge(report: Report, figures: dict) -> None:
         cpu_growth = builds["per_article_cpu"] / small["per_article_cpu"] - 1
         report.target(f"Per-article build cost, {report.articles // 4:,} → {n:,} articles", "within 20 %",
                       f"{small['per_article']:.1f} → {builds['per_article']:.1f} ms wall ({growth:+.0%}); "
-                      f"{small['per_article_cpu']:.1f} → {builds['per_article_cpu']:.1f} ms CPU ({cpu_growth:+.0%})", abs(growth) <= 0.2)
+                      f"{small['per_article_cpu']:.1f} → {builds['per_article_cpu']:.1f} ms CPU ({cpu_growth:+.0%}; judged on CPU, "
+                      "which the machine's load moves far less)", abs(cpu_growth) <= 0.2)
     else:
         report.target("Per-article build cost, N/4 → N articles", "within 20 %", NOT_YET, None)
     if rebuild:
