@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path, PurePosixPath
 
 
@@ -30,12 +31,50 @@ def safe_relative_path(path: str) -> PurePosixPath:
     return rel
 
 
-def _write_tree(files: dict[str, bytes], root: Path) -> None:
+def _unchanged(old: Path, data: bytes) -> bool:
+    """The previous version holds a regular file with exactly these bytes."""
+    try:
+        info = old.lstat()
+        return stat.S_ISREG(info.st_mode) and info.st_size == len(data) and old.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _write_tree(files: dict[str, bytes], root: Path, previous: Path | None = None) -> None:
+    """Write the new version; files whose bytes the previous version already holds are hard-linked.
+
+    A link costs a fraction of a write (a rebuild after a small change rewrites few of the
+    ~20,000 files). Versions are never modified once published, so sharing inodes is safe;
+    the bytes are compared, not assumed, and any failure to link falls back to writing.
+    """
     root.mkdir(parents=True)
+    made: set[Path] = {root}
     for path in sorted(files):
-        target = root.joinpath(*safe_relative_path(path).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[path])
+        parts = safe_relative_path(path).parts
+        target = root.joinpath(*parts)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        data = files[path]
+        if previous is not None:
+            old = previous.joinpath(*parts)
+            if _unchanged(old, data):
+                try:
+                    os.link(old, target, follow_symlinks=False)
+                    continue
+                except OSError:
+                    pass  # another file system, no link support: write it
+        target.write_bytes(data)
+
+
+def _current_version(out_dir: Path) -> Path | None:
+    """The version folder out_dir points to now, if it is one of ours."""
+    if not out_dir.is_symlink():
+        return None
+    target = out_dir.parent / os.readlink(out_dir)
+    if target.parent != out_dir.parent or not target.name.startswith(f".{out_dir.name}-") or not target.is_dir():
+        return None
+    return target
 
 
 def publish_tree(files: dict[str, bytes], out_dir: Path) -> bool:
@@ -55,7 +94,7 @@ def publish_tree(files: dict[str, bytes], out_dir: Path) -> bool:
     if not version.is_dir():
         staging = parent / f".{out_dir.name}-staging-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        _write_tree(files, staging)
+        _write_tree(files, staging, _current_version(out_dir))
         os.replace(staging, version)
 
     link = parent / f".{out_dir.name}-link-{os.getpid()}"

@@ -239,8 +239,12 @@ def generate(
 
     jobs = jobs or default_jobs()
     digest, sources = build_digest(content_dir, only_theme=only_theme, jobs=jobs, cache_dir=cache_dir)
-    files = dict(render_site(digest, sources, site_url))
-    files.update(build_search_index(digest, article_url, jobs=jobs))
+    # The search index first: its pool workers then start from a process not yet holding
+    # the rendered pages. Postings of unchanged runs of articles are cached, by content hash.
+    search = build_search_index(digest, article_url, jobs=jobs, cache_dir=cache_dir / "search" if cache_dir else None)
+    files = dict(render_site(digest, sources, site_url, cache_dir=cache_dir / "render" if cache_dir else None))
+    files.update(search)
+    del search
     return digest, files
 
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import re
 import unicodedata
 from functools import lru_cache
@@ -50,8 +52,12 @@ T2S_SHARDS = 16
 MAX_SHARDS = 4096
 # Below this many articles a process pool costs more (start-up, jieba load) than it saves.
 PARALLEL_THRESHOLD = 1000
-# Documents per unit of work: big enough that merging stays cheap, small enough to keep memory flat.
-BATCH_SIZE = 250
+# Documents per chunk (the unit analysed and cached): small, so that a rebuild after one
+# article changed re-analyses few documents.
+BATCH_SIZE = 64
+# Chunks per group (the unit merged and cached, and the unit of work of a pool worker):
+# the calling process merges one export per group, so few groups keep that serial part short.
+GROUP_SIZE = 16
 
 # Characters never shown: zero-width spaces and joiners, BOM, soft hyphen.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
@@ -285,10 +291,10 @@ class _Analyser:
 
     def __init__(self, lexicon: tuple[str, ...]) -> None:
         from .enrich import regions as _regions
-        from .enrich.text import FastCut, make_tokenizer
+        from .enrich.text import shared_tokenizer
 
-        tokenizer = make_tokenizer(set(lexicon) | set(_regions.dictionary_words()))
-        self.cut = FastCut(tokenizer)
+        # The same tokenizer as enrichment's (same terms): loaded once per process.
+        tokenizer, self.cut = shared_tokenizer(frozenset(lexicon) | frozenset(_regions.dictionary_words()))
         self.dictionary = frozenset(w for w, f in tokenizer.FREQ.items() if f and len(w) > 1)
 
     def fragments(self, text: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
@@ -339,25 +345,149 @@ def _analyse_batch(texts: list[str], start: int, lexicon: tuple[str, ...]) -> Ba
     return grams.export(), words.export()
 
 
-def _analysed_batches(texts: list[str], lexicon: tuple[str, ...], jobs: int):
-    """Batches in order; a pool with a bounded queue for big corpora, so memory stays flat."""
-    size = BATCH_SIZE
-    starts = range(0, len(texts), size)
-    if jobs <= 1 or len(texts) < PARALLEL_THRESHOLD:
-        for i in starts:
-            yield _analyse_batch(texts[i : i + size], i, lexicon)
+def _text_hashes(texts: list[str]) -> list[bytes]:
+    return [hashlib.sha256(text.encode("utf-8")).digest() for text in texts]
+
+
+def _cut_points(hashes: list[bytes], size: int) -> list[tuple[int, int]]:
+    """Items cut into runs of about `size`, at points chosen by the items' own hashes.
+
+    Content-defined cut points (a run ends after an item whose hash says so) keep the
+    other runs the same when an item is added or removed, so their cached postings
+    still serve; the postings do not depend on where the runs are cut.
+    """
+    size = max(1, size)
+    longest = size * 2
+    out, start = [], 0
+    for i, digest in enumerate(hashes):
+        if int.from_bytes(digest[:4], "big") % size == 0 or i + 1 - start >= longest:
+            out.append((start, i + 1))
+            start = i + 1
+    if start < len(hashes):
+        out.append((start, len(hashes)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Changes whenever the postings of a text could: this module, the tokenizer code, its data, jieba."""
+    import jieba
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{FORMAT_VERSION}\0jieba {jieba.__version__}".encode())
+    files = [here / "search_index.py", here / "enrich" / "text.py", here / "enrich" / "regions.py"]
+    files += sorted((here / "data").glob("*"))
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_batch(path: Path | None) -> Batch | None:
+    if path is None:
+        return None
+    try:
+        value = pickle.loads(path.read_bytes())
+    except Exception:  # missing, truncated or from another version: just a miss
+        return None
+    return value if isinstance(value, tuple) and len(value) == 2 else None
+
+
+def _write_batch(path: Path | None, batch: Batch) -> None:
+    if path is None:
+        return
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
+
+
+# A group: its cache file, and its chunks as (first document, relative to the group; texts; cache file).
+Group = tuple["Path | None", list[tuple[int, list[str], "Path | None"]]]
+
+
+def _analyse_group(group: Group, lexicon: tuple[str, ...]) -> Batch:
+    """A group's postings (documents numbered from 0): its chunks read from the cache or analysed, merged.
+
+    Runs in pool workers too: each writes the cache files of what it computed.
+    """
+    path, chunks = group
+    grams, words = _Postings(), _Postings()
+    for offset, texts, chunk_path in chunks:
+        batch = _read_batch(chunk_path)
+        if batch is None:
+            batch = _analyse_batch(texts, 0, lexicon)
+            _write_batch(chunk_path, batch)
+        grams.merge(batch[0], offset)
+        words.merge(batch[1], offset)
+    batch = grams.export(), words.export()
+    _write_batch(path, batch)
+    return batch
+
+
+def _analysed_batches(texts: list[str], lexicon: tuple[str, ...], jobs: int, cache_dir: Path | None = None):
+    """(first document, postings numbered from 0) per group of documents, in order.
+
+    Documents are cut into chunks of about BATCH_SIZE, chunks into groups of about
+    GROUP_SIZE chunks. With a cache_dir both levels are kept there under a hash of their
+    texts, the lexicon and the code: a rebuild after a small change reads the unchanged
+    groups whole, and re-merges only the changed group from its chunks, of which it
+    analyses only the changed ones. The calling process merges one export per group.
+    A pool with a bounded queue serves big corpora, so memory stays flat.
+    """
+    hashes = _text_hashes(texts)
+    chunks = _cut_points(hashes, BATCH_SIZE)
+    prefix = hashlib.sha256(f"{_code_fingerprint()}\0{lexicon!r}".encode("utf-8")).digest() if cache_dir else b""
+    chunk_keys = [hashlib.sha256(prefix + b"\1" + b"".join(hashes[a:b])).digest() for a, b in chunks]
+    del hashes
+    groups = _cut_points(chunk_keys, GROUP_SIZE)
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+
+    def cache_path(key: bytes) -> Path | None:
+        return cache_dir / f"{key.hex()}.pickle" if cache_dir is not None else None
+
+    work: list[tuple[int, Group]] = []  # (first document, group)
+    cached: list[Batch | None] = []
+    missing_docs = 0
+    for a, b in groups:
+        first = chunks[a][0]
+        path = cache_path(hashlib.sha256(prefix + b"\2" + b"".join(chunk_keys[a:b])).digest())
+        members = [(s - first, texts[s:e], cache_path(chunk_keys[c])) for c, (s, e) in enumerate(chunks[a:b], a)]
+        found = _read_batch(path)
+        cached.append(found)
+        work.append((first, (path, members)))
+        if found is None:  # the documents to analyse: those of chunks not cached either
+            missing_docs += sum(len(t) for _s, t, chunk_path in members if chunk_path is None or not chunk_path.exists())
+
+    if jobs <= 1 or missing_docs < PARALLEL_THRESHOLD:
+        for g, (first, group) in enumerate(work):
+            batch, cached[g] = cached[g], None
+            yield first, batch if batch is not None else _analyse_group(group, lexicon)
         return
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        queue: deque = deque()
-        for i in starts:
-            queue.append(pool.submit(_analyse_batch, texts[i : i + size], i, lexicon))
-            if len(queue) > jobs * 2:
-                yield queue.popleft().result()
-        while queue:
-            yield queue.popleft().result()
+        pending: deque = deque()
+        todo = iter([g for g, found in enumerate(cached) if found is None])
+
+        def submit_ahead() -> None:
+            while len(pending) <= jobs:
+                g = next(todo, None)
+                if g is None:
+                    return
+                pending.append((g, pool.submit(_analyse_group, work[g][1], lexicon)))
+
+        submit_ahead()
+        for g, (first, _group) in enumerate(work):
+            batch, cached[g] = cached[g], None
+            if batch is None:
+                done, future = pending.popleft()
+                if done != g:
+                    raise AssertionError("search index groups out of order")
+                batch = future.result()
+                submit_ahead()
+            yield first, batch
 
 
 class _Postings:
@@ -388,17 +518,17 @@ class _Postings:
     def export(self) -> dict[str, tuple[int, int, bytes]]:
         return {key: (self.first[key], self.last[key], bytes(buf)) for key, buf in self.data.items()}
 
-    def merge(self, batch: dict[str, tuple[int, int, bytes]]) -> None:
-        """A later batch's export: same as adding its documents one by one."""
+    def merge(self, batch: dict[str, tuple[int, int, bytes]], offset: int = 0) -> None:
+        """A later batch's export (documents numbered from `offset`): same as adding its documents one by one."""
         data, last, codes = self.data, self.last, _CODES_ASCII
         for key, (first, end, codes_after) in batch.items():
             previous = last.get(key)
-            last[key] = end
+            last[key] = end + offset
             if previous is None:
-                self.first[key] = first
+                self.first[key] = first + offset
                 data[key] = bytearray(codes_after)
                 continue
-            gap = first - previous - 1
+            gap = first + offset - previous - 1
             buf = data[key]
             buf += codes[gap] if gap < 32768 else _encode_one(gap).encode("ascii")
             buf += codes_after
@@ -429,14 +559,19 @@ def build_search_index(
     article_url: Callable[[Enriched], str],
     *,
     jobs: int = 1,
+    cache_dir: Path | None = None,
 ) -> dict[str, bytes]:
-    """Digest → {"search/...": bytes}; pure and deterministic (same digest, same bytes, whatever `jobs`)."""
+    """Digest → {"search/...": bytes}; pure and deterministic (same digest, same bytes, whatever `jobs`).
+
+    With `cache_dir`, the postings of runs of documents are kept there by content hash
+    (see _analysed_batches): the result is the same, a rebuild analyses only what changed.
+    """
     docs = [SearchDoc(item, article_url(item)) for item in digest.articles]
     lexicon = tuple(sorted({term for theme in digest.themes for term, _weight in theme.lexicon}))
     grams, words = _Postings(), _Postings()
-    for gram_batch, word_batch in _analysed_batches([doc.text for doc in docs], lexicon, jobs):
-        grams.merge(gram_batch)
-        words.merge(word_batch)
+    for start, (gram_batch, word_batch) in _analysed_batches([doc.text for doc in docs], lexicon, jobs, cache_dir):
+        grams.merge(gram_batch, start)
+        words.merge(word_batch, start)
     table: list[int] = []
     for doc in docs:
         table += [doc.title_end, doc.head_end - doc.title_end, len(doc.text) - doc.head_end]

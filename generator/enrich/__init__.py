@@ -30,7 +30,7 @@ from . import regions as _regions
 from . import related as _related
 from . import summary as _summary
 from . import themes as _themes
-from .text import FastCut, make_tokenizer, paragraphs
+from .text import paragraphs, shared_tokenizer
 
 __all__ = [
     "Analyzer",
@@ -73,8 +73,7 @@ class Analyzer:
         self.themes = themes
         self.index = _themes.ThemeIndex.build(themes)
         self.lexicon = frozenset(self.index.terms)
-        self.tokenizer = make_tokenizer(self.lexicon | set(_regions.dictionary_words()))
-        self.cut = FastCut(self.tokenizer)
+        self.tokenizer, self.cut = shared_tokenizer(self.lexicon | frozenset(_regions.dictionary_words()))
 
     def analyse(self, article: Article, source: SourceInfo | None = None) -> ArticleAnalysis:
         head = "\n".join(x for x in (article.kicker, article.title, article.subtitle) if x)
@@ -199,6 +198,8 @@ def finish_corpus(
 
 
 def _analyse_all(work: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...], jobs: int) -> list[ArticleAnalysis]:
+    if not work:  # everything cached: no need to load the tokenizer (~1 s)
+        return []
     if jobs > 1 and len(work) >= PARALLEL_THRESHOLD:
         size = max(50, len(work) // (jobs * 8))
         batches = [work[i : i + size] for i in range(0, len(work), size)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 
 VECTOR_TERMS = 30
 QUERY_TERMS = 8
@@ -70,5 +71,6 @@ def find_related(ids: list[str], vectors: list[dict[str, float]], k: int = MAX_R
     return out
 
 
-def _second(item: tuple[int, float]) -> float:
-    return item[1]
+# The weight of a (article, partial score) pair: the same key as `lambda item: item[1]`, in C
+# (this sort key runs once per candidate, millions of times at 10,000 articles).
+_second = operator.itemgetter(1)
