@@ -626,6 +626,14 @@ _EDITABLE_CHARS_RE = re.compile(
 )
 
 
+# An ASCII full stop right after a Chinese character, ending the text or followed by Chinese
+# (新建人才公寓2000套.根据意见): a sentence end typed on an ASCII keyboard. Never between
+# digits (347.2), Latin letters (U.S.) or in runs (...).
+_CJK_FULL_STOP_RE = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\.(?=\s*$|[\u3400-\u4dbf\u4e00-\u9fff“‘（《])"
+)
+
+
 def _clean(text: str, keep_phrase_spaces: bool) -> str:
     if _EDITABLE_CHARS_RE.search(text) or not unicodedata.is_normalized("NFC", text):
         text = _prepare(text)
@@ -634,6 +642,8 @@ def _clean(text: str, keep_phrase_spaces: bool) -> str:
         if _OTHER_MIDDOT_RE.search(text):
             text = _MIDDOT_RE.sub("\u00b7", text)
     text = collapse_doubled(text)
+    if "." in text:
+        text = _CJK_FULL_STOP_RE.sub("。", text)
     return text.strip(" ")
 
 

@@ -121,8 +121,9 @@ def test_numbers_urls_and_emails_inside_chinese_keep_ascii_punctuation() -> None
     assert clean_text("比分3:1领先") == "比分3:1领先"
 
 
-def test_full_stop_is_left_alone() -> None:
-    assert clean_text("总规模1.08亿元.下一步") == "总规模1.08亿元.下一步"
+def test_full_stop_between_digits_is_left_alone() -> None:
+    # The decimal point stays; the stop after 元 ends a sentence (see the test below).
+    assert clean_text("总规模1.08亿元.下一步") == "总规模1.08亿元。下一步"
 
 
 # --- quotes -----------------------------------------------------------------------
@@ -575,3 +576,18 @@ def test_ends_sentence(line: str, expected: bool) -> None:
 )
 def test_strip_markdown_heading(line: str, expected: tuple[int, str]) -> None:
     assert strip_markdown_heading(line) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("新建人才公寓2000套.根据意见,安吉将设立基金.", "新建人才公寓2000套。根据意见，安吉将设立基金。"),
+        ("总投资347.2亿元", "总投资347.2亿元"),
+        ("访问www.zj.gov.cn了解详情", "访问www.zj.gov.cn了解详情"),
+        ("他说等等...", "他说等等..."),
+        ("增长9.5%.", "增长9.5%."),
+    ],
+)
+def test_ascii_full_stop_after_chinese_ends_a_sentence(raw, expected):
+    assert clean_text(raw) == expected
+    assert clean_text(expected) == expected
