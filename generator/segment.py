@@ -1019,14 +1019,15 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
 
 def _split_subheads(units: list[_Unit], groups: list[_Group]) -> list[_Group]:
     """A Markdown heading right under a title, at a level the page uses for subheads elsewhere,
-    is the article's first subhead, not its subtitle (`# 标题` / `### 一窗受理` / text)."""
+    is the article's first subhead, not its subtitle (`# 标题` / `### 一窗受理` / text) —
+    unless the byline comes after it: everything above the byline is the headline."""
     subhead_levels = {
         units[h].level for g in groups if not g.accepted and len(g.heads) == 1 for h in g.heads if units[h].level
     }
     title_levels = {units[_title_head(units, g)].level for g in groups if g.accepted and g.marked}
     result: list[_Group] = []
     for group in groups:
-        if not group.accepted or not group.marked:
+        if not group.accepted or not group.marked or group.bylines:
             result.append(group)
             continue
         title = _title_head(units, group)

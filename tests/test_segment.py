@@ -587,3 +587,21 @@ def test_chinese_file_names_never_share_an_id_prefix():
     # ASCII names keep their plain slug: the seed ids (and content/curation.yml) stay as they are.
     assert article_id("001_27413fd82a551e03.txt", "x").startswith("001-27413fd82a551e03-")
     assert article_id("page one.txt", "x").startswith("page-one-")
+
+
+def test_heading_between_title_and_byline_is_the_subtitle():
+    """`## title` / `### line` / byline: the ### line is the subtitle, even on a page that
+    uses ### for subheads elsewhere; those stay subheads."""
+    from generator.model import RawPage
+
+    text = (
+        "聚焦“千万工程”二十年\n\n## 诸暨：小网格撬动大治理\n\n### 枫桥经验迭代升级 矛盾纠纷就地化解\n\n"
+        "记者 周 洁 通讯员 钱江\n\n近年来，诸暨市坚持和发展新时代“枫桥经验”，把全市划分为2317个网格。\n\n"
+        "### 数字赋能\n\n“以前村里有事要跑好几趟，现在手机上就能办。”村民陈大伯说。\n"
+    )
+    (article,) = segment_page(RawPage(name="x.txt", text=text, encoding="utf-8", sha256="0")).articles
+    assert (article.kicker, article.title, article.subtitle) == (
+        "聚焦“千万工程”二十年", "诸暨：小网格撬动大治理", "枫桥经验迭代升级 矛盾纠纷就地化解"
+    )
+    assert [a.name for a in article.authors] == ["周洁", "钱江"]
+    assert "## 数字赋能" in article.body
