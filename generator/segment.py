@@ -528,6 +528,13 @@ def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
                 blocks.append((gap, current))
                 current, gap = [], 0
             gap += 1
+        elif current and len(current) <= 3 and _has_dateline(line) and all(
+            _headlike(previous, commas=1) for _, previous in current
+        ):
+            # Headline lines set flush on a dateline paragraph (`标题` / `本报讯 …`): the dateline
+            # opens the body, so the lines above it are a headline block of their own.
+            blocks.append((gap, current))
+            current, gap = [(number, line)], 1
         else:
             current.append((number, line))
     if current:

@@ -605,3 +605,19 @@ def test_heading_between_title_and_byline_is_the_subtitle():
     )
     assert [a.name for a in article.authors] == ["周洁", "钱江"]
     assert "## 数字赋能" in article.body
+
+
+def test_headline_set_flush_on_its_dateline_paragraph_starts_an_article():
+    from generator.model import RawPage
+
+    text = (
+        "德清：民宿管家持证上岗\n全县首批200名乡村民宿管家获职业技能等级证书\n本报记者 沈 阳 通讯员 杨丽\n\n"
+        "本报讯 3月12日，德清县举行首批乡村民宿管家职业技能等级认定颁证仪式，200名民宿管家\n获得证书。\n\n"
+        "宁波北仑 “共享社工”服务小区治理\n本报讯（记者 周敏 通讯员 林海）记者昨日从北仑区获悉，该区在87个小区推行“共享社工”\n"
+        "模式，破解老旧小区物业管理难题。\n"
+    )
+    first, second = segment_page(RawPage(name="x.txt", text=text, encoding="utf-8", sha256="0")).articles
+    assert first.title == "德清：民宿管家持证上岗" and "共享社工" not in first.body
+    assert second.title == "宁波北仑 “共享社工”服务小区治理"
+    assert [a.name for a in second.authors] == ["周敏", "林海"] and second.dateline.raw == "本报讯"
+    assert second.body.startswith("记者昨日从北仑区获悉")
