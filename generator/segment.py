@@ -707,6 +707,9 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
     if _caption_hint(stripped):
         if _CREDIT_LINE_RE.match(stripped) and _han_count(stripped) <= 40:
             return [_Unit("credit", entry, 0, caption=Caption("", _credit(stripped)))]
+        whole = _CREDIT_IN_PARENS_RE.match(stripped)
+        if whole and whole.end() == len(stripped):  # `（张丽 摄）` alone: a picture's credit
+            return [_Unit("credit", entry, 0, caption=Caption("", _credit(whole.group(1))))]
         caption = _split_caption(stripped)
         if caption and caption.text:
             return [_Unit("caption", entry, 0, caption=caption)]

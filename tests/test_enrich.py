@@ -497,3 +497,8 @@ def test_quantities_said_in_passing_are_not_key_figures():
     assert "3吨" not in values and "20名" not in values  # inside direct speech
     assert values["1723亿元"] == "全区数字经济核心产业增加值"  # no date stub (22年…) at the start
     assert "3000元" in values
+
+
+def test_summary_skips_the_editors_note():
+    paragraphs = ["编者按：基层治理是国家治理的基石。今起，本报推出系列报道。", "今年以来，衢州市推动162个乡镇综合信息指挥室实体化运行。"]
+    assert summ.summarise(paragraphs) == "今年以来，衢州市推动162个乡镇综合信息指挥室实体化运行。"

@@ -621,3 +621,15 @@ def test_headline_set_flush_on_its_dateline_paragraph_starts_an_article():
     assert second.title == "宁波北仑 “共享社工”服务小区治理"
     assert [a.name for a in second.authors] == ["周敏", "林海"] and second.dateline.raw == "本报讯"
     assert second.body.startswith("记者昨日从北仑区获悉")
+
+
+def test_a_parenthesised_photo_credit_alone_is_a_caption_not_a_kicker():
+    from generator.model import RawPage
+
+    text = (
+        "# 衢州：提升基层治理效能\n\n■本报记者 方 敏\n\n今年以来，衢州市推动162个乡镇综合信息指挥室实体化运行。\n\n"
+        "（张丽 摄）\n\n# 松阳：茶产业带富一方百姓\n\n■本报通讯员 叶 青\n\n2023年，松阳县茶叶全产业链产值达到150亿元。\n"
+    )
+    first, second = segment_page(RawPage(name="x.txt", text=text, encoding="utf-8", sha256="0")).articles
+    assert second.kicker is None and second.title == "松阳：茶产业带富一方百姓"
+    assert [c.credit for c in first.captions] == ["张丽 摄"]

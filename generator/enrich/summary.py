@@ -19,6 +19,7 @@ import re
 from .text import ends_sentence, sentences
 
 MAX_CHARS = 120
+_EDITORS_NOTE = ("编者按", "编者的话", "编前语", "编者注")
 MIN_SENTENCE = 8  # shorter "sentences" (千帆竞渡，百舸争流。) say nothing on their own
 CANDIDATE_SENTENCES = 12
 
@@ -55,6 +56,8 @@ def _usable(sentence: str) -> bool:
 def summarise(paragraphs: list[str], cue_words: set[str] | None = None) -> str:
     sents: list[str] = []
     for paragraph in paragraphs:
+        if paragraph.lstrip().startswith(_EDITORS_NOTE):
+            continue  # the paper introducing a series, not what the article reports
         paragraph = strip_lead_in(paragraph)
         sents.extend(sentences(paragraph))
         if len(sents) >= CANDIDATE_SENTENCES * 3:
