@@ -482,7 +482,9 @@ def article_body(item: Enriched, by_id: dict[str, Enriched]) -> list[str]:
     if goes_on:
         blocks.append(para(md_escape(f"本文转至{goes_on}（原报标注“{clean_text(article.continued)}”），转版部分未收录。"), "digest-note"))
     for caption in article.captions:
-        text = md_escape(f"图片说明：{clean_text(caption.text)}")
+        described = clean_text(caption.text)
+        # A picture printed with only a credit (（张丽 摄）) still gets its line, without an empty label.
+        text = md_escape(f"图片说明：{described}" if described else "图片")
         if caption.credit:
             text += f' <span class="digest-caption__credit">{md_escape(caption.credit)}</span>'
         blocks.append(para(text, "digest-caption"))
