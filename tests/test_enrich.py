@@ -502,3 +502,17 @@ def test_quantities_said_in_passing_are_not_key_figures():
 def test_summary_skips_the_editors_note():
     paragraphs = ["编者按：基层治理是国家治理的基石。今起，本报推出系列报道。", "今年以来，衢州市推动162个乡镇综合信息指挥室实体化运行。"]
     assert summ.summarise(paragraphs) == "今年以来，衢州市推动162个乡镇综合信息指挥室实体化运行。"
+
+
+def test_a_lexicon_term_at_the_edge_of_a_longer_dictionary_word_counts():
+    """jieba keeps 优秀人才 whole; its 人才 is still talent evidence. Not inside a word, though."""
+    from collections import Counter
+
+    from generator.enrich.themes import ThemeIndex, score_themes
+
+    index = ThemeIndex.build(THEMES)
+    evidence: dict[str, float] = {}
+    scores = score_themes(index, Counter({"优秀人才": 1}), Counter(), 600, evidence)
+    assert scores and scores[0].theme == "talent" and "人才" in scores[0].terms
+    evidence = {}
+    assert score_themes(index, Counter({"丽水源": 1}), Counter(), 600, evidence) == []

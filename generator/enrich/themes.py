@@ -75,8 +75,8 @@ def score_themes(
     weights = index.weights
     head = head_tokens if isinstance(head_tokens, Counter) else Counter(head_tokens)
     body = body_tokens if isinstance(body_tokens, Counter) else Counter(body_tokens)
-    head = {t: c for t, c in head.items() if t in weights}
-    body = {t: c for t, c in body.items() if t in weights}
+    head = _lexicon_counts(head, weights)
+    body = _lexicon_counts(body, weights)
     raw: dict[str, float] = {}
     strong: dict[str, float] = {}
     contributions: dict[str, dict[str, float]] = {}
@@ -101,6 +101,34 @@ def score_themes(
         evidence[theme.id] = strong.get(theme.id, 0.0)
     scores.sort(key=lambda s: (-s.score, s.theme))
     return scores
+
+
+MIN_COMPOUND = 4  # a dictionary word this long may carry a lexicon term at its start or end
+
+
+def _lexicon_counts(tokens: Counter, weights: dict) -> dict[str, int]:
+    """Lexicon terms among the tokens, including one at the start or end of a longer dictionary
+    word that is not itself a term (优秀人才 → 人才, 农村供水 → 供水), as jieba's search mode
+    would find it. Only whole-word edges count, so 水务 is still never found inside 丽水源."""
+    found: dict[str, int] = {}
+    for token, count in tokens.items():
+        if token in weights:
+            found[token] = found.get(token, 0) + count
+            continue
+        if len(token) < MIN_COMPOUND:
+            continue
+        edges = set()
+        for n in range(len(token) - 2, 1, -1):  # the longest term at each edge
+            if token[:n] in weights:
+                edges.add(token[:n])
+                break
+        for n in range(len(token) - 2, 1, -1):
+            if token[-n:] in weights:
+                edges.add(token[-n:])
+                break
+        for term in edges:
+            found[term] = found.get(term, 0) + count
+    return found
 
 
 def accept_themes(
