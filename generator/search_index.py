@@ -316,15 +316,10 @@ class _Analyser:
         return grams, words
 
 
-_ANALYSERS: dict[tuple[str, ...], _Analyser] = {}
-
-
+@lru_cache(maxsize=1)
 def _analyser(lexicon: tuple[str, ...]) -> _Analyser:
     # One per process and lexicon: the jieba dictionary loads once (~1 s), also in pool workers.
-    if lexicon not in _ANALYSERS:
-        _ANALYSERS.clear()
-        _ANALYSERS[lexicon] = _Analyser(lexicon)
-    return _ANALYSERS[lexicon]
+    return _Analyser(lexicon)
 
 
 Batch = tuple[dict[str, tuple[int, int, bytes]], dict[str, tuple[int, int, bytes]]]

@@ -197,16 +197,22 @@
     return Object.keys(set).map(Number).sort(function (a, b) { return a - b; });
   }
 
-  // bigram → Map(doc → sorted positions)
-  function gramPostings(key) {
+  // Postings of one key, decoded once per page load: kind "g" (bigrams) or "w" (words).
+  function postings(kind, key, parse) {
     var shard = store.shards[shardOf(key, store.meta.shards)];
     if (!shard) return null;
-    var cached = shard.cache["g" + key];
+    var slot = kind + key, cached = shard.cache[slot];
     if (cached !== undefined) return cached;
-    var raw = shard.g[key], map = null;
-    if (raw !== undefined) {
-      map = new Map();
-      var nums = decode(raw), doc = -1, i = 0;
+    var raw = shard[kind][key];
+    var map = raw === undefined ? null : parse(decode(raw));
+    shard.cache[slot] = map;
+    return map;
+  }
+
+  // bigram → Map(doc → sorted positions)
+  function gramPostings(key) {
+    return postings("g", key, function (nums) {
+      var map = new Map(), doc = -1, i = 0;
       while (i < nums.length) {
         doc += nums[i] + 1;
         var count = nums[i + 1], pos = -1, list = new Array(count);
@@ -215,25 +221,17 @@
         i += count;
         map.set(doc, list);
       }
-    }
-    shard.cache["g" + key] = map;
-    return map;
+      return map;
+    });
   }
 
   // word → Map(doc → count)
   function wordPostings(key) {
-    var shard = store.shards[shardOf(key, store.meta.shards)];
-    if (!shard) return null;
-    var cached = shard.cache["w" + key];
-    if (cached !== undefined) return cached;
-    var raw = shard.w[key], map = null;
-    if (raw !== undefined) {
-      map = new Map();
-      var nums = decode(raw), doc = -1;
+    return postings("w", key, function (nums) {
+      var map = new Map(), doc = -1;
       for (var i = 0; i + 1 < nums.length; i += 2) { doc += nums[i] + 1; map.set(doc, nums[i + 1]); }
-    }
-    shard.cache["w" + key] = map;
-    return map;
+      return map;
+    });
   }
 
   function hasPos(list, value) {
