@@ -106,7 +106,9 @@ def _decode_bomless_utf16(data: bytes) -> tuple[str, str] | None:
     even_nuls = data[0::2].count(0)
     odd_nuls = data[1::2].count(0)
     half = len(data) // 2
-    if max(even_nuls, odd_nuls) < 0.2 * half or min(even_nuls, odd_nuls) > 0.02 * half:
+    # ASCII puts its NULs on one side; a few on the other come from characters like U+3000
+    # (ideographic space, low byte 00), so that side is compared with the first, not the length.
+    if max(even_nuls, odd_nuls) < 0.2 * half or min(even_nuls, odd_nuls) > 0.1 * max(even_nuls, odd_nuls):
         return None
     encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
     try:

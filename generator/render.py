@@ -8,8 +8,9 @@ Safety. Article text comes from newspaper dumps and editors' files: it may hold
 piece of it goes through `md_escape`, which turns each ASCII character with a meaning in
 Markdown or HTML into a character reference (`*` → `&#42;`, `<` → `&lt;`): Python-Markdown
 never reads a reference as syntax, whatever extensions are on, and the browser shows the
-character. Values in front matter are written with yaml.safe_dump; the article template
-escapes them with `| e`, except `title` (see `front_matter`).
+character. Values in front matter are written as YAML double-quoted strings with every
+non-printable character escaped (yamlio.dump_mapping); the article template escapes them
+with `| e`, except `title` (see `front_matter_data`).
 
 Links between pages are written as relative links to the `.md` files, so MkDocs checks
 every one of them in a strict build and turns them into relative `.html` links (the
@@ -22,7 +23,9 @@ import datetime as _dt
 import functools
 import hashlib
 import html
+import io
 import json
+import pickle
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -35,6 +38,7 @@ from typing import Iterable
 import yaml
 
 from .model import Digest, Enriched, Region, SourceInfo, Theme
+from .yamlio import dump_mapping
 
 SITE_NAME = "政策举措文摘"
 SITE_PURPOSE = (
@@ -68,6 +72,7 @@ _LEADING = frozenset("#+-!:.")
 _LEADING_RUN = _LEADING | frozenset("0123456789 ")
 _ESCAPES = {ch: f"&#{ord(ch)};" for ch in _ALWAYS | _LEADING} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ESCAPE_TABLE = str.maketrans({ch: _ESCAPES[ch] for ch in _ALWAYS})
+_ALWAYS_RE = re.compile("[" + re.escape("".join(sorted(_ALWAYS))) + "]")
 
 
 def clean_text(text: str | None) -> str:
@@ -89,7 +94,9 @@ def md_escape(text: str | None) -> str:
     while lead < len(text) and text[lead] in _LEADING_RUN:
         lead += 1
     head = "".join(_ESCAPES.get(ch, ch) for ch in text[:lead])
-    rest = text[lead:].translate(_ESCAPE_TABLE)
+    rest = text[lead:]
+    if _ALWAYS_RE.search(rest):  # rare in Chinese text, and translate() with a dict is slow
+        rest = rest.translate(_ESCAPE_TABLE)
     # A heading drops trailing '#'s ("## 标题 ##"): keep them as text.
     trail = len(rest) - len(rest.rstrip("#"))
     return head + (rest[: len(rest) - trail] + "&#35;" * trail if trail else rest)
@@ -253,16 +260,8 @@ def para(markdown: str, css_class: str | None = None) -> str:
     return f"{markdown}\n{{: .{css_class} }}" if css_class else markdown
 
 
-# libyaml's emitter when PyYAML has it: the same safe representers as yaml.safe_dump, and
-# ten times faster (front matter was 80 % of render time at 1,000 articles).
-_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def front_matter(data: dict, dumper: type = _YAML_DUMPER) -> str:
-    dumped = yaml.dump(
-        data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False
-    )
-    return f"---\n{dumped}---\n\n"
+def front_matter(data: dict) -> str:
+    return f"---\n{dump_mapping(data)}---\n\n"
 
 
 def page_text(meta: dict | None, blocks: Iterable[str]) -> bytes:
@@ -510,25 +509,34 @@ def article_body(item: Enriched, by_id: dict[str, Enriched]) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """Changes whenever a rendered page could: this module, the model, the data files, PyYAML."""
+    """Changes whenever a rendered page could: this module, the model, the YAML writer, the data files."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(f"yaml {yaml.__version__} {_YAML_DUMPER.__name__}".encode())
-    for path in [here / "render.py", here / "model.py", *sorted((here / "data").glob("*"))]:
+    digest = hashlib.sha256(b"render")
+    for path in [here / "render.py", here / "model.py", here / "yamlio.py", *sorted((here / "data").glob("*"))]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def _article_page_key(prefix: str, item: Enriched, by_id: dict[str, Enriched]) -> str:
+def _article_page_key(prefix: bytes, item: Enriched, by_id: dict[str, Enriched]) -> str:
     """Everything article_page reads: the item, and what its related links show of the others."""
     shown = [
         (r, other.article.title, other.date, other.regions, other.publication, other.page)
         for r in item.related
         if r != item.id and (other := by_id.get(r)) is not None
     ]
-    # repr spells out every field of the dataclasses, the same way for equal values
-    # (pickle would be faster but differs with how strings happen to be shared).
-    return hashlib.sha256(f"{prefix}\0{item!r}\0{shown!r}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(prefix + _spelled_out((item, shown))).hexdigest()
+
+
+def _spelled_out(value: object) -> bytes:
+    """The value's pickle without the memo: equal values give equal bytes, however their
+    strings happen to be shared (a memo would write a repeated object as a back-reference).
+    Several times faster than repr() for the 10,000 page keys of a rebuild."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo; fine for data without cycles
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def article_pages(
@@ -551,7 +559,7 @@ def article_pages(
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     themes = sorted(digest_themes.items())
-    prefix = hashlib.sha256(f"{_code_fingerprint()}\0{site_url!r}\0{themes!r}".encode("utf-8")).hexdigest()
+    prefix = hashlib.sha256(f"{_code_fingerprint()}\0{site_url!r}\0{themes!r}".encode("utf-8")).digest()
     out: dict[str, bytes] = {}
     for item in items:
         entry = cache_dir / f"{_article_page_key(prefix, item, by_id)}.md"
@@ -899,73 +907,24 @@ def api_record(item: Enriched, site_url: str | None) -> dict:
 
 
 def api_json(digest: Digest, site_url: str | None) -> bytes:
-    """All articles' metadata, in the digest's order (newest first, then page and position)."""
-    payload = {
+    """All articles' metadata, in the digest's order (newest first, then page and position).
+
+    One article a line: readable, diff-friendly, and written by json's C encoder (with
+    `indent` json.dumps falls back to its pure-Python encoder: seconds at 10,000 articles).
+    """
+    head = {
         "version": API_VERSION,
         "site": normalise_site_url(site_url),
         "count": len(digest.articles),
         "themes": [{"id": t.id, "name": t.name, "name_en": t.name_en} for t in digest.themes],
-        "articles": [api_record(item, site_url) for item in digest.articles],
     }
-    return (indented_json(payload) + "\n").encode("utf-8")
-
-
-_JSON_STRING = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
-
-
-def indented_json(value: object) -> str:
-    """json.dumps(value, ensure_ascii=False, indent=1), character for character, several times faster.
-
-    json.dumps falls back to its pure-Python encoder whenever `indent` is set: for the
-    10,000-article export that took seconds. This writes the same text (same separators,
-    empty containers as [] and {}, floats by repr) for the types the export holds.
-    """
-    out: list[str] = []
-    _indented(value, "\n", out)
-    return "".join(out)
-
-
-def _indented(value: object, newline: str, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(_JSON_STRING(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(json.dumps(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + " "
-        sep = "{" + inner
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"keys must be str, not {type(key).__name__}")
-            out.append(sep)
-            out.append(_JSON_STRING(key))
-            out.append(": ")
-            _indented(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "}")
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + " "
-        sep = "[" + inner
-        for item in value:
-            out.append(sep)
-            _indented(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "]")
+    lines = [json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ","]
+    if digest.articles:
+        records = (json.dumps(api_record(item, site_url), ensure_ascii=False) for item in digest.articles)
+        lines += [' "articles": [', "  " + ",\n  ".join(records), " ]", "}"]
     else:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        lines += [' "articles": []', "}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 # ------------------------------------------------------------------ the whole tree

@@ -39,9 +39,9 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
-from .model import Digest, Enriched
+from .model import Article, Digest, Enriched
 
 FORMAT_VERSION = 1
 # A shard's postings should stay around this size: a query loads a handful of
@@ -233,20 +233,30 @@ class SearchDoc:
     __slots__ = ("title", "url", "date", "text", "title_end", "head_end")
 
     def __init__(self, item: Enriched, url: str) -> None:
-        a = item.article
-        self.title = clean(a.title)
         self.url = url
         self.date = item.date or ""
-        head = [clean(x) for x in (a.kicker, a.subtitle) if clean(x)]
-        body = [clean(plain_body(a.body))]
-        body += [clean(c.text) for c in a.captions if clean(c.text)]
-        names = " ".join(clean(au.name) for au in a.authors if clean(au.name))
-        if names:
-            body.append(names)
-        self.title_end = len(self.title)
-        head_text = "\n".join(head)
-        self.head_end = self.title_end + (1 + len(head_text) if head_text else 0)
-        self.text = "\n".join([self.title, *head, *[b for b in body if b]])
+        self.title = clean(item.article.title)
+        self.text, self.title_end, self.head_end = search_fields(item.article)
+
+
+def search_fields(article: Article) -> tuple[str, int, int]:
+    """An article's searchable text, with the offsets where its title and its head end."""
+    title = clean(article.title)
+    head = [clean(x) for x in (article.kicker, article.subtitle) if clean(x)]
+    body = [clean(plain_body(article.body))]
+    body += [clean(c.text) for c in article.captions if clean(c.text)]
+    names = " ".join(clean(au.name) for au in article.authors if clean(au.name))
+    if names:
+        body.append(names)
+    title_end = len(title)
+    head_text = "\n".join(head)
+    head_end = title_end + (1 + len(head_text) if head_text else 0)
+    return "\n".join([title, *head, *[b for b in body if b]]), title_end, head_end
+
+
+def text_key(text: str) -> bytes:
+    """What search postings are cached and handed over by: a hash of the searchable text."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 def bigram_positions(norm: str) -> dict[str, list[int]]:
@@ -286,6 +296,30 @@ def word_counts(tokens: Iterable[str], norm: str, dictionary: frozenset[str] | N
     return counts
 
 
+def document_words(tokens: Iterable[str], text: str, dictionary: frozenset[str]) -> str:
+    """A document's word postings, for handing over between processes: `word count` lines.
+
+    Enrichment cuts every article with the same tokenizer as the index; it computes this
+    from its own tokens (see enrich.Analyzer), so the index need not cut the text again.
+    One string rather than a dict keeps 10,000 of them small in memory and cheap to pickle.
+    """
+    counts = word_counts(tokens, normalise(text), dictionary)
+    return "".join(f"{word} {count}\n" for word, count in counts.items())
+
+
+def _parse_words(words: str) -> dict[str, int]:
+    out = {}
+    for line in words.splitlines():
+        word, _, count = line.rpartition(" ")
+        out[word] = int(count)
+    return out
+
+
+def search_dictionary(tokenizer) -> frozenset[str]:
+    """The words whose occurrences inside longer words are indexed too (jieba's search mode)."""
+    return frozenset(w for w, f in tokenizer.FREQ.items() if f and len(w) > 1)
+
+
 class _Analyser:
     """Per process: the tokenizer (theme lexicons and division names as user words) and its dictionary."""
 
@@ -295,53 +329,59 @@ class _Analyser:
 
         # The same tokenizer as enrichment's (same terms): loaded once per process.
         tokenizer, self.cut = shared_tokenizer(frozenset(lexicon) | frozenset(_regions.dictionary_words()))
-        self.dictionary = frozenset(w for w, f in tokenizer.FREQ.items() if f and len(w) > 1)
+        self.dictionary = search_dictionary(tokenizer)
 
-    def fragments(self, text: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
-        """One document's postings (ASCII), encoded except for the document gap added when merging."""
-        norm = normalise(text)
-        codes, encode = _CODES, _encode_one
-        grams = {}
-        for key, hits in bigram_positions(norm).items():
-            last, out = -1, [codes[len(hits)] if len(hits) < 32768 else encode(len(hits))]
-            for p in hits:
-                gap = p - last - 1
-                out.append(codes[gap] if gap < 32768 else encode(gap))
-                last = p
-            grams[key] = "".join(out).encode("ascii")
-        words = {
-            key: (codes[count] if count < 32768 else encode(count)).encode("ascii")
-            for key, count in word_counts(self.cut(text), norm, self.dictionary).items()
-        }
-        return grams, words
+    def words(self, text: str) -> dict[str, int]:
+        return word_counts(self.cut(text), normalise(text), self.dictionary)
+
+
+def document_fragments(text: str, words: dict[str, int]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """One document's postings (ASCII), encoded except for the document gap added when merging."""
+    norm = normalise(text)
+    codes, encode = _CODES, _encode_one
+    grams = {}
+    for key, hits in bigram_positions(norm).items():
+        last, out = -1, [codes[len(hits)] if len(hits) < 32768 else encode(len(hits))]
+        for p in hits:
+            gap = p - last - 1
+            out.append(codes[gap] if gap < 32768 else encode(gap))
+            last = p
+        grams[key] = "".join(out).encode("ascii")
+    word_fragments = {
+        key: (codes[count] if count < 32768 else encode(count)).encode("ascii") for key, count in words.items()
+    }
+    return grams, word_fragments
 
 
 @lru_cache(maxsize=1)
 def _analyser(lexicon: tuple[str, ...]) -> _Analyser:
-    # One per process and lexicon: the jieba dictionary loads once (~1 s), also in pool workers.
+    # One per process and lexicon: the jieba dictionary loads once (~1 s), also in pool workers,
+    # and only where some document's words were not handed over by enrichment.
     return _Analyser(lexicon)
 
 
 Batch = tuple[dict[str, tuple[int, int, bytes]], dict[str, tuple[int, int, bytes]]]
 
 
-def _analyse_batch(texts: list[str], start: int, lexicon: tuple[str, ...]) -> Batch:
+def _analyse_batch(texts: list[str], start: int, lexicon: tuple[str, ...], known: list[str | None] | None = None) -> Batch:
     """Postings of documents start, start+1, …: key → (first doc, last doc, codes after the first gap).
 
+    `known` holds, per text, its words from enrichment (document_words) or None.
     Merging per batch rather than per document keeps the serial part (the merge in the
     calling process) small: one step per key and batch instead of per key and document.
     """
-    analyser = _analyser(lexicon)
     grams, words = _Postings(), _Postings()
     for n, text in enumerate(texts, start):
-        gram_fragments, word_fragments = analyser.fragments(text)
+        handed = known[n - start] if known is not None else None
+        counts = _parse_words(handed) if handed is not None else _analyser(lexicon).words(text)
+        gram_fragments, word_fragments = document_fragments(text, counts)
         grams.add(n, gram_fragments)
         words.add(n, word_fragments)
     return grams.export(), words.export()
 
 
 def _text_hashes(texts: list[str]) -> list[bytes]:
-    return [hashlib.sha256(text.encode("utf-8")).digest() for text in texts]
+    return [text_key(text) for text in texts]
 
 
 def _cut_points(hashes: list[bytes], size: int) -> list[tuple[int, int]]:
@@ -396,8 +436,9 @@ def _write_batch(path: Path | None, batch: Batch) -> None:
     os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
 
 
-# A group: its cache file, and its chunks as (first document, relative to the group; texts; cache file).
-Group = tuple["Path | None", list[tuple[int, list[str], "Path | None"]]]
+# A group: its cache file, and its chunks as
+# (first document, relative to the group; texts; their words if handed over; cache file).
+Group = tuple["Path | None", list[tuple[int, list[str], "list[str | None] | None", "Path | None"]]]
 
 
 def _analyse_group(group: Group, lexicon: tuple[str, ...]) -> Batch:
@@ -407,10 +448,10 @@ def _analyse_group(group: Group, lexicon: tuple[str, ...]) -> Batch:
     """
     path, chunks = group
     grams, words = _Postings(), _Postings()
-    for offset, texts, chunk_path in chunks:
+    for offset, texts, known, chunk_path in chunks:
         batch = _read_batch(chunk_path)
         if batch is None:
-            batch = _analyse_batch(texts, 0, lexicon)
+            batch = _analyse_batch(texts, 0, lexicon, known)
             _write_batch(chunk_path, batch)
         grams.merge(batch[0], offset)
         words.merge(batch[1], offset)
@@ -419,7 +460,13 @@ def _analyse_group(group: Group, lexicon: tuple[str, ...]) -> Batch:
     return batch
 
 
-def _analysed_batches(texts: list[str], lexicon: tuple[str, ...], jobs: int, cache_dir: Path | None = None):
+def _analysed_batches(
+    texts: list[str],
+    lexicon: tuple[str, ...],
+    jobs: int,
+    cache_dir: Path | None = None,
+    known_words: Mapping[bytes, str] | None = None,
+):
     """(first document, postings numbered from 0) per group of documents, in order.
 
     Documents are cut into chunks of about BATCH_SIZE, chunks into groups of about
@@ -433,7 +480,6 @@ def _analysed_batches(texts: list[str], lexicon: tuple[str, ...], jobs: int, cac
     chunks = _cut_points(hashes, BATCH_SIZE)
     prefix = hashlib.sha256(f"{_code_fingerprint()}\0{lexicon!r}".encode("utf-8")).digest() if cache_dir else b""
     chunk_keys = [hashlib.sha256(prefix + b"\1" + b"".join(hashes[a:b])).digest() for a, b in chunks]
-    del hashes
     groups = _cut_points(chunk_keys, GROUP_SIZE)
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -447,12 +493,15 @@ def _analysed_batches(texts: list[str], lexicon: tuple[str, ...], jobs: int, cac
     for a, b in groups:
         first = chunks[a][0]
         path = cache_path(hashlib.sha256(prefix + b"\2" + b"".join(chunk_keys[a:b])).digest())
-        members = [(s - first, texts[s:e], cache_path(chunk_keys[c])) for c, (s, e) in enumerate(chunks[a:b], a)]
+        members = [
+            (s - first, texts[s:e], [known_words.get(h) for h in hashes[s:e]] if known_words else None, cache_path(chunk_keys[c]))
+            for c, (s, e) in enumerate(chunks[a:b], a)
+        ]
         found = _read_batch(path)
         cached.append(found)
         work.append((first, (path, members)))
         if found is None:  # the documents to analyse: those of chunks not cached either
-            missing_docs += sum(len(t) for _s, t, chunk_path in members if chunk_path is None or not chunk_path.exists())
+            missing_docs += sum(len(t) for _s, t, _k, chunk_path in members if chunk_path is None or not chunk_path.exists())
 
     if jobs <= 1 or missing_docs < PARALLEL_THRESHOLD:
         for g, (first, group) in enumerate(work):
@@ -555,16 +604,19 @@ def build_search_index(
     *,
     jobs: int = 1,
     cache_dir: Path | None = None,
+    known_words: Mapping[bytes, str] | None = None,
 ) -> dict[str, bytes]:
     """Digest → {"search/...": bytes}; pure and deterministic (same digest, same bytes, whatever `jobs`).
 
     With `cache_dir`, the postings of runs of documents are kept there by content hash
     (see _analysed_batches): the result is the same, a rebuild analyses only what changed.
+    `known_words` maps text_key(text) → document_words(…) of texts enrichment has already
+    cut; the others are cut here. Either way the words are the same.
     """
     docs = [SearchDoc(item, article_url(item)) for item in digest.articles]
     lexicon = tuple(sorted({term for theme in digest.themes for term, _weight in theme.lexicon}))
     grams, words = _Postings(), _Postings()
-    for start, (gram_batch, word_batch) in _analysed_batches([doc.text for doc in docs], lexicon, jobs, cache_dir):
+    for start, (gram_batch, word_batch) in _analysed_batches([doc.text for doc in docs], lexicon, jobs, cache_dir, known_words):
         grams.merge(gram_batch, start)
         words.merge(word_batch, start)
     table: list[int] = []

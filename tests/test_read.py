@@ -69,6 +69,13 @@ def test_utf16_without_bom_is_recognised_not_called_binary() -> None:
     assert decoded == text and encoding == "utf-16-le" and problems == []
 
 
+def test_utf16_without_bom_may_hold_ideographic_spaces() -> None:
+    """U+3000's low byte is 00: a NUL on the other side of the ASCII NULs (found by hypothesis)."""
+    text = "平平平\u3000<script><script>"
+    decoded, encoding, problems = decode_bytes(text.encode("utf-16-le"), "nobom.txt")
+    assert decoded == text and encoding == "utf-16-le"
+
+
 @pytest.mark.parametrize("codec", ["gb18030", "gbk"])
 def test_gb18030_page_reads_same_as_utf8(tmp_path: Path, codec: str) -> None:
     tried = 0

@@ -220,3 +220,16 @@ def test_theme_lexicon_words_are_indexed_whole(hand) -> None:
     for term in ("乡村振兴", "共富工坊"):
         if term in lexicon:
             assert reader.word(term), term
+
+
+def test_words_handed_over_by_enrichment_give_the_same_index(seeds, tmp_path):
+    """Enrichment's tokens (search_words) stand in for a second jieba pass, byte for byte."""
+    digest, files = seeds
+    words: dict[bytes, str] = {}
+    handed = Digest(articles=tuple(enrich_corpus([i.article for i in digest.articles], SOURCES, THEMES, search_words=words)), themes=THEMES)
+    assert handed == digest
+    assert len(words) == len(digest.articles)
+    assert build_search_index(handed, url, known_words=words) == files
+    # Cached chunks built from handed-over words serve a run that has none, and the reverse.
+    assert build_search_index(handed, url, known_words=words, cache_dir=tmp_path) == files
+    assert build_search_index(handed, url, cache_dir=tmp_path) == files

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.model import InputError, SourceInfo
-from generator.yamlio import LineDict, load_sources, load_themes, parse_yaml
+from generator.yamlio import LineDict, dump_mapping, load_sources, load_themes, parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -146,3 +149,34 @@ def test_unclosed_quote_is_reported_where_it_opens():
     with pytest.raises(InputError) as info:
         parse_yaml(text, "q.yml")
     assert str(info.value).startswith("q.yml:2: error: malformed YAML: while scanning a quoted scalar"), str(info.value)
+
+
+# ------------------------------------------------------------------ writing (front matter)
+
+# Any text at all, without lone surrogates (they cannot be written as UTF-8 anyway).
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_SCALAR = st.none() | st.booleans() | st.integers(-(10**12), 10**12) | _TEXT
+_VALUE = st.recursive(
+    _SCALAR,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_TEXT, _VALUE, max_size=6))
+def test_dumped_front_matter_reads_back_as_the_same_value(data):
+    assert yaml.safe_load(dump_mapping(data)) == (data or {})
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_no_text_breaks_out_of_its_value(text):
+    """Whatever a title holds (---, newlines, quotes, YAML syntax), the document keeps its keys."""
+    dumped = dump_mapping({"title": text, "after": 1})
+    assert "\n---" not in dumped and list(yaml.safe_load(dumped)) == ["title", "after"]
+
+
+def test_front_matter_spelling():
+    text = dump_mapping({"title": "乡村振兴", "n": 2, "tags": ["a"], "none": None, "meta": {"k": [{"x": "y"}]}})
+    assert text == 'title: "乡村振兴"\n"n": 2\ntags:\n- "a"\nnone: null\nmeta:\n  k:\n  - x: "y"\n'

@@ -20,7 +20,7 @@ import pickle
 import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore
@@ -30,7 +30,8 @@ from . import regions as _regions
 from . import related as _related
 from . import summary as _summary
 from . import themes as _themes
-from .text import paragraphs, shared_tokenizer
+from ..search_index import document_words, search_dictionary, search_fields, text_key
+from .text import cut_by_line, paragraphs, shared_tokenizer
 
 __all__ = [
     "Analyzer",
@@ -46,6 +47,8 @@ __all__ = [
 _SPACE = re.compile(r"\s")
 # Below this many articles a process pool costs more (start-up, jieba load) than it saves.
 PARALLEL_THRESHOLD = 400
+# What the corpus part reads of an article's ranked terms: its keyword candidates and its vector.
+RANKED_TERMS = max(_keywords.MAX_KEYWORDS * 4, _related.VECTOR_TERMS)
 # Bump when ArticleAnalysis changes shape, so stale cache entries are ignored.
 ANALYSIS_CACHE_VERSION = "1"
 
@@ -64,6 +67,9 @@ class ArticleAnalysis:
     regions: tuple[Region, ...]
     figures: tuple[Figure, ...]
     date: str | None
+    # (text_key, document_words) of the article's searchable text, so the search index need not
+    # cut it again; only handed over within a run, never cached (see analyse_cached).
+    search_words: tuple[bytes, str] | None = None
 
 
 class Analyzer:
@@ -80,8 +86,9 @@ class Analyzer:
         paras = paragraphs(article.body)
         body_parts = paragraphs(article.body, with_headings=True) + [c.text for c in article.captions if c.text]
         body = "\n".join(body_parts)
-        head_tokens = self.cut(head)
-        body_tokens = self.cut(body)
+        memo: dict[str, list[str]] = {}
+        head_tokens = cut_by_line(self.cut, head, memo)
+        body_tokens = cut_by_line(self.cut, body, memo)
         length = len(head) + len(body) - len(_SPACE.findall(head)) - len(_SPACE.findall(body))
 
         head_all, body_all = Counter(head_tokens), Counter(body_tokens)
@@ -110,6 +117,8 @@ class Analyzer:
         freq = self.tokenizer.FREQ
         figures = _figures.find_figures(head, paras, is_word=lambda w: bool(freq.get(w)) or _figures._is_word(w))
         date = article_date(source.date if source else None, article.dateline)
+        search_text = search_fields(article)[0]
+        words = document_words(cut_by_line(self.cut, search_text, memo), search_text, self.search_dictionary)
         return ArticleAnalysis(
             id=article.id,
             length=length,
@@ -121,7 +130,12 @@ class Analyzer:
             regions=tuple(regions),
             figures=tuple(figures),
             date=date,
+            search_words=(text_key(search_text), words),
         )
+
+    @functools.cached_property
+    def search_dictionary(self) -> frozenset[str]:
+        return search_dictionary(self.tokenizer)
 
 
 @functools.lru_cache(maxsize=4)
@@ -172,7 +186,7 @@ def finish_corpus(
     vectors = []
     keyword_lists = []
     for analysis in analyses:
-        ranked = _keywords.ranked_weights(analysis.counts, idf_table, analysis.head_terms, lexicon)
+        ranked = _keywords.ranked_weights(analysis.counts, idf_table, analysis.head_terms, lexicon, limit=RANKED_TERMS)
         keyword_lists.append(_keywords.top_keywords(ranked))
         vectors.append(_related.sparse_vector(ranked))
     related = _related.find_related([a.id for a in articles], vectors)
@@ -258,7 +272,7 @@ def analyse_cached(
     misses = [i for i, found in enumerate(analyses) if found is None or found.id != work[i][0].id]
     for i, analysis in zip(misses, _analyse_all([work[i] for i in misses], themes, jobs)):
         analyses[i] = analysis
-        _write_cached(paths[i], analysis)
+        _write_cached(paths[i], replace(analysis, search_words=None))
     return analyses  # type: ignore[return-value]  # every miss was filled
 
 
@@ -268,10 +282,13 @@ def enrich_corpus(
     themes: tuple[Theme, ...],
     jobs: int = 1,
     cache_dir: Path | None = None,
+    search_words: dict[bytes, str] | None = None,
 ) -> list[Enriched]:
     """Enrich every article; the same input gives the same output whatever `jobs` is, cache or not.
 
     With `cache_dir`, per-article analyses are kept there by content hash (see analyse_cached).
+    A `search_words` dict receives the searchable words of the articles analysed in this run
+    (for search_index.build_search_index's known_words: tokenizing once is half the cost).
     """
     articles = list(articles)
     themes = tuple(themes)
@@ -280,4 +297,6 @@ def enrich_corpus(
         analyses = analyse_cached(work, themes, jobs, Path(cache_dir))
     else:
         analyses = _analyse_all(work, themes, jobs)
+    if search_words is not None:
+        search_words.update(a.search_words for a in analyses if a.search_words is not None)
     return finish_corpus(articles, analyses, sources, themes)

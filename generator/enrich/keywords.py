@@ -11,7 +11,9 @@ anything with a digit never make a keyword.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -49,14 +51,15 @@ def background_idf() -> tuple[dict[str, float], float]:
     import jieba
 
     path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
-    table: dict[str, float] = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            word, _, value = line.rstrip("\n").partition(" ")
-            if value:
-                table[word] = float(value)
-    values = sorted(table.values())
-    median = values[len(values) // 2] if values else 10.0
+    words, values = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, value = line.partition(" ")
+        if value:
+            words.append(word)
+            values.append(value)
+    table = dict(zip(words, map(float, values)))
+    numbers = sorted(table.values())
+    median = numbers[len(numbers) // 2] if numbers else 10.0
     return table, median
 
 
@@ -88,20 +91,32 @@ class Idf:
 
 
 def ranked_weights(
-    counts: Counter, idf_table: dict[str, float], head_terms: frozenset[str] | set[str], lexicon: frozenset[str] | set[str]
+    counts: Counter,
+    idf_table: dict[str, float],
+    head_terms: frozenset[str] | set[str],
+    lexicon: frozenset[str] | set[str],
+    limit: int | None = None,
 ) -> list[tuple[float, str]]:
-    """TF-IDF weights as (-weight, term), strongest first (ties by term)."""
+    """TF-IDF weights as (-weight, term), strongest first (ties by term); the first `limit` only, if given.
+
+    Runs once per article over hundreds of terms, so every pass over them is in C (map,
+    zip, compress, sort); only the few boosted terms are touched one by one.
+    """
     total = sum(counts.values()) or 1
-    out = []
-    for term, count in counts.items():
-        w = count / total * idf_table[term]
-        if term in lexicon:
-            w *= LEXICON_BOOST
-        if term in head_terms:
-            w *= HEAD_BOOST
-        out.append((-w, term))
-    out.sort()
-    return out
+    tf = map(operator.truediv, counts.values(), itertools.repeat(total))
+    weight = dict(zip(counts, map(operator.mul, tf, map(idf_table.__getitem__, counts))))
+    for term in lexicon & counts.keys() if len(lexicon) < len(counts) else counts.keys() & lexicon:
+        weight[term] *= LEXICON_BOOST
+    for term in head_terms:
+        if term in weight:
+            weight[term] *= HEAD_BOOST
+    pairs = zip(map(operator.neg, weight.values()), weight)
+    if limit is not None and len(weight) > limit:
+        # Sorting floats is several times faster than sorting (weight, term) pairs: find the
+        # limit-th weight, keep what weighs at least that (ties included), sort only those.
+        floor = sorted(weight.values(), reverse=True)[limit - 1]
+        return sorted(itertools.compress(pairs, map(floor.__le__, weight.values())))[:limit]
+    return sorted(pairs)
 
 
 def weights(counts: Counter, idf: Idf, head_terms: set[str], lexicon: set[str]) -> dict[str, float]:

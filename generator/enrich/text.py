@@ -63,6 +63,24 @@ def shared_tokenizer(terms: frozenset[str]) -> tuple:
     return tokenizer, FastCut(tokenizer)
 
 
+def cut_by_line(cut, text: str, memo: dict[str, list[str]]) -> list[str]:
+    """cut(text), a line at a time, reusing the tokens of lines cut before (kept in `memo`).
+
+    FastCut never makes a token across a newline (a newline ends jieba's blocks), so the
+    tokens are those of cut(text); an article's lines recur in its headline, body and
+    searchable text, and each is cut once.
+    """
+    out: list[str] = []
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            out.append("\n")
+        tokens = memo.get(line)
+        if tokens is None:
+            tokens = memo[line] = cut(line)
+        out.extend(tokens)
+    return out
+
+
 def cut(tokenizer, text: str) -> list[str]:
     """Precise mode without HMM: ~2× faster, and unknown words matter little for tagging."""
     return list(tokenizer.cut(text, HMM=False))
