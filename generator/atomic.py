@@ -110,9 +110,28 @@ def publish_tree(files: dict[str, bytes], out_dir: Path) -> bool:
 
 
 def _remove_stale_versions(out_dir: Path, keep: str) -> None:
+    """Old versions go, and staging folders of runs that died; a live run's staging folder stays."""
     prefix = f".{out_dir.name}-"
+    staging = f"{prefix}staging-"
     for sibling in out_dir.parent.iterdir():
         if sibling.name.startswith(prefix) and sibling.name != keep:
             if sibling.is_symlink():
                 continue  # another process's link in flight
+            if sibling.name.startswith(staging) and _running(sibling.name[len(staging) :]):
+                continue  # another run (mkdocs serve beside make site) still writing it
             shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _running(pid_text: str) -> bool:
+    """Is there a process with this id (on this machine)? Our own is not "another run"."""
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, another user's
+    except OverflowError:
+        return False
+    return True

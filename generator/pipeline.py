@@ -315,7 +315,7 @@ def _generate(
         digest, article_url, jobs=jobs, cache_dir=cache_dir / "search" if cache_dir else None, known_words=words
     )
     del words
-    files = dict(render_site(digest, sources, site_url, cache_dir=cache_dir / "render" if cache_dir else None))
+    files = dict(render_site(digest, sources, site_url, cache_dir=cache_dir / "render" if cache_dir else None, jobs=jobs))
     files.update(search)
     del search
     return digest, files

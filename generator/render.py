@@ -25,6 +25,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import pickle
 import posixpath
 import re
@@ -37,6 +38,7 @@ from typing import Iterable
 
 import yaml
 
+from .forked import forked_map
 from .model import Digest, Enriched, Region, SourceInfo, Theme
 from .yamlio import dump_mapping
 
@@ -53,6 +55,8 @@ FEED_SIZE = 50
 # China Standard Time: dates in the papers are local dates.
 CST = _dt.timezone(_dt.timedelta(hours=8))
 API_VERSION = 1
+# Below this many article pages a second process costs more than it saves.
+PARALLEL_PAGES = 1000
 
 # ------------------------------------------------------------------ escaping
 
@@ -545,33 +549,41 @@ def article_pages(
     by_id: dict[str, Enriched],
     site_url: str | None,
     cache_dir: Path | None = None,
+    jobs: int = 1,
 ) -> dict[str, bytes]:
     """article_page for every item; with a cache_dir, pages of unchanged inputs are read back.
 
     The cache is keyed by a hash of every input of the page (the item, the themes, the
     related articles' card data, site_url, the code), so it returns the bytes article_page
-    would: output stays a function of the input.
+    would: output stays a function of the input. With jobs > 1 the pages are split over
+    forked processes (see forked.py): the same bytes, in the same order.
     """
     items = list(items)
-    if cache_dir is None:
-        return {article_path(item.id): article_page(item, digest_themes, by_id, site_url) for item in items}
-    import os
+    prefix = b""
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        themes = sorted(digest_themes.items())
+        prefix = hashlib.sha256(f"{_code_fingerprint()}\0{site_url!r}\0{themes!r}".encode("utf-8")).digest()
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    themes = sorted(digest_themes.items())
-    prefix = hashlib.sha256(f"{_code_fingerprint()}\0{site_url!r}\0{themes!r}".encode("utf-8")).digest()
-    out: dict[str, bytes] = {}
-    for item in items:
-        entry = cache_dir / f"{_article_page_key(prefix, item, by_id)}.md"
-        try:
-            data = entry.read_bytes()
-        except OSError:
-            data = article_page(item, digest_themes, by_id, site_url)
-            tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
-        out[article_path(item.id)] = data
-    return out
+    def pages(part: range) -> list[tuple[str, bytes]]:
+        out = []
+        for i in part:
+            item = items[i]
+            if cache_dir is None:
+                data = article_page(item, digest_themes, by_id, site_url)
+            else:
+                entry = cache_dir / f"{_article_page_key(prefix, item, by_id)}.md"
+                try:
+                    data = entry.read_bytes()
+                except OSError:
+                    data = article_page(item, digest_themes, by_id, site_url)
+                    tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+                    tmp.write_bytes(data)
+                    os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
+            out.append((article_path(item.id), data))
+        return out
+
+    return dict(forked_map(pages, len(items), jobs, PARALLEL_PAGES))
 
 
 def article_page(item: Enriched, digest_themes: dict[str, Theme], by_id: dict[str, Enriched], site_url: str | None) -> bytes:
@@ -933,11 +945,12 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def render_site(
-    digest: Digest, sources: dict[str, SourceInfo], site_url: str | None, cache_dir: Path | None = None
+    digest: Digest, sources: dict[str, SourceInfo], site_url: str | None, cache_dir: Path | None = None, jobs: int = 1
 ) -> dict[str, bytes]:
     """Every generated docs file, keyed by its path relative to the docs folder.
 
-    With `cache_dir`, article pages whose inputs are unchanged are reused (see article_pages).
+    With `cache_dir`, article pages whose inputs are unchanged are reused (see article_pages);
+    `jobs` > 1 renders them in that many processes.
     """
     for item in digest.articles:
         if not _SAFE_ID.match(item.id) or ".." in item.id:
@@ -966,7 +979,7 @@ def render_site(
     files["archive/index.md"] = archive_index(months)
     for key, items in months:
         files[f"archive/{key}.md"] = archive_page(key, items)
-    files.update(article_pages(digest.articles, digest_themes, by_id, site_url, cache_dir))
+    files.update(article_pages(digest.articles, digest_themes, by_id, site_url, cache_dir, jobs))
     files["feed.xml"] = rss_feed(SITE_NAME, SITE_PURPOSE[0], list(digest.articles), "feed.xml", digest_themes, site_url)
     files["api/articles.json"] = api_json(digest, site_url)
     return dict(sorted(files.items()))

@@ -490,6 +490,8 @@ def _is_blank(line: str) -> bool:
 
 
 def _han_count(text: str) -> int:
+    """Han characters only: headline and subhead lengths are measured in 汉字, whereas
+    clean.cjk_count also counts kana and Hangul (for spacing and punctuation decisions)."""
     return len(_HAN_RE.findall(text))
 
 

@@ -13,14 +13,14 @@ import subprocess
 import sys
 import time
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from generator.yamlio import load_themes
 from browser import browser, page_in  # noqa: F401 (fixture)
+from links import page_refs, unresolved_refs
 
 from generator.bundle import (
     README_NAME,
@@ -34,7 +34,6 @@ from generator.bundle import (
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
 DATE = "2026-01-15"
-URL_ATTRS = {"href", "src", "poster", "data"}
 
 needs_site = pytest.mark.skipif(
     not (ROOT / "generator" / "mkdocs_plugin.py").exists() or not CONFIG.exists(),
@@ -43,56 +42,6 @@ needs_site = pytest.mark.skipif(
 
 
 # ------------------------------------------------------------------ helpers
-
-
-class _Refs(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name in URL_ATTRS:
-                self.refs.append((tag, name, value))
-            elif name == "srcset":
-                for candidate in value.split(","):
-                    if candidate.strip():
-                        self.refs.append((tag, name, candidate.split()[0]))
-
-
-def page_refs(html: str) -> list[tuple[str, str, str]]:
-    parser = _Refs()
-    parser.feed(html)
-    return parser.refs
-
-
-def dangling_refs(root: Path) -> list[str]:
-    """Every relative href/src of every page that does not name a file inside root."""
-    problems = []
-    for page in sorted(root.rglob("*.html")):
-        for tag, attr, value in page_refs(page.read_text(encoding="utf-8")):
-            parts = urlsplit(value.strip())
-            if parts.scheme in ("http", "https", "mailto", "tel", "data"):
-                continue  # links out are fine; requests out are checked in the browser
-            where = f"{page.relative_to(root)}: <{tag} {attr}={value!r}>"
-            if parts.scheme or parts.netloc:
-                problems.append(f"{where}: scheme {parts.scheme!r} has no place in a bundle")
-                continue
-            if not parts.path:
-                continue  # "#anchor" or "?query" on the page itself
-            target = (page.parent / unquote(parts.path)).resolve()
-            if parts.path.endswith("/"):
-                target = target / "index.html"
-            try:
-                target.relative_to(root.resolve())
-            except ValueError:
-                problems.append(f"{where}: leaves the bundle")
-                continue
-            if not target.is_file():
-                problems.append(f"{where}: no such file")
-    return problems
 
 
 def unzip(path: Path, into: Path) -> Path:
@@ -209,7 +158,7 @@ def test_dangling_ref_checker_catches_what_it_should(tmp_path):
         '<img src="data:image/png;base64,AA"><a href="articles/y.html">bad</a>'
         '<script src="../outside.js"></script><a href="javascript:alert(1)">bad</a>'
     )
-    problems = dangling_refs(root)
+    problems = unresolved_refs(root)
     assert len(problems) == 3, problems
 
 
@@ -262,7 +211,7 @@ def test_whole_bundle_layout_and_readme(bundles):
 @pytest.mark.slow
 @pytest.mark.parametrize("which", ["all_root", "theme_root"])
 def test_no_dangling_links_in_bundles(bundles, which):
-    problems = dangling_refs(bundles[which])
+    problems = unresolved_refs(bundles[which])
     assert problems == [], "\n".join(problems[:30])
 
 

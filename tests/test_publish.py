@@ -63,3 +63,28 @@ def test_paths_outside_the_output_are_refused_before_anything_is_written(tmp_pat
 
 def test_safe_relative_path_accepts_nested_paths():
     assert str(safe_relative_path("themes/water.md")) == "themes/water.md"
+
+
+def test_a_concurrent_runs_staging_folder_survives_and_a_dead_ones_goes(tmp_path):
+    """Two runs publishing into one folder (mkdocs serve and `make site`): neither deletes the
+    other's half-written staging folder; one left by a killed run is cleaned up."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "docs"
+    publish_tree({"a.md": b"1"}, out)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = tmp_path / f".docs-staging-{running.pid}"
+        live.mkdir()
+        (live / "half.md").write_bytes(b"x")
+        dead = tmp_path / f".docs-staging-{int(finished.stdout)}"
+        dead.mkdir()
+        assert publish_tree({"a.md": b"2"}, out) is True
+        assert (live / "half.md").read_bytes() == b"x"
+        assert not dead.exists()
+        assert read_tree(out) == {"a.md": b"2"}
+    finally:
+        running.kill()
+        running.wait()

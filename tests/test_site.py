@@ -19,10 +19,10 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from browser import SiteServer, browser, page_in, site_missing  # noqa: F401 (fixture)
+from links import unresolved_refs
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
@@ -163,53 +163,6 @@ def html_pages(site_dir: Path) -> list[Path]:
     return sorted(site_dir.rglob("*.html"))
 
 
-def site_path(site_url: str) -> str:
-    return urlsplit(site_url).path or "/"
-
-
-def broken_refs(site_dir: Path, site_url: str, repo_url: str) -> list[str]:
-    """Every href/src of every page that names no file of the site (fragments checked at file level)."""
-    problems = []
-    root = site_dir.resolve()
-    prefix = site_path(site_url)
-    for page_file in html_pages(site_dir):
-        for tag, attr, value in parse_page(page_file).refs:
-            where = f"{page_file.relative_to(site_dir)}: <{tag} {attr}={value!r}>"
-            parts = urlsplit(value.strip())
-            if parts.scheme in ("mailto", "tel", "data"):
-                continue
-            if parts.scheme in ("http", "https"):
-                if value.startswith(site_url):
-                    parts = parts._replace(scheme="", netloc="")  # a path on the site: check it
-                elif value.startswith(repo_url):
-                    continue  # the repository link in the header
-                else:
-                    problems.append(f"{where}: link to another site")
-                    continue
-            elif parts.scheme or parts.netloc:
-                problems.append(f"{where}: unexpected scheme")
-                continue
-            if not parts.path:
-                continue  # "#anchor" or "?q=" on the page itself
-            if parts.path.startswith("/"):  # 404.html links from the site root
-                if not parts.path.startswith(prefix):
-                    problems.append(f"{where}: outside the site's path {prefix}")
-                    continue
-                target = root / unquote(parts.path[len(prefix) :])
-            else:
-                target = (page_file.parent / unquote(parts.path)).resolve()
-            if parts.path.endswith("/"):
-                target = target / "index.html"
-            try:
-                target.relative_to(root)
-            except ValueError:
-                problems.append(f"{where}: leaves the site")
-                continue
-            if not target.is_file():
-                problems.append(f"{where}: no such file")
-    return problems
-
-
 def date_key(date: str | None) -> tuple:
     """Newest first, undated last (pipeline._sort_key)."""
     return (date is None, tuple(-int(p) for p in (date or "").split("-") if p.isdigit()))
@@ -231,7 +184,7 @@ def test_link_checker_catches_what_it_should(tmp_path):
         f'<a href="{site_url}nope.html">gone</a><a href="/elsewhere/x.html">outside</a>'
         '<a href="../../etc/passwd">up</a><a href="javascript:alert(1)">js</a>'
     )
-    problems = broken_refs(root, site_url, repo_url)
+    problems = unresolved_refs(root, site_url=site_url, external_ok=lambda url: url.startswith(repo_url))
     assert len(problems) == 7, "\n".join(problems)
 
 
@@ -277,7 +230,7 @@ def test_no_broken_internal_links(site):
     from mkdocs.config import load_config
 
     config = load_config(str(CONFIG))
-    problems = broken_refs(site["dir"], config.site_url, config.repo_url)
+    problems = unresolved_refs(site["dir"], site_url=config.site_url, external_ok=lambda url: url.startswith(config.repo_url))
     assert problems == [], "\n".join(problems[:40])
 
 

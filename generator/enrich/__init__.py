@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..forked import forked_map
 from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore
 from . import figures as _figures
 from . import keywords as _keywords
@@ -179,17 +180,28 @@ def finish_corpus(
     analyses: list[ArticleAnalysis],
     sources: dict[str, SourceInfo],
     themes: tuple[Theme, ...],
+    jobs: int = 1,
 ) -> list[Enriched]:
-    """The corpus-level part: IDF, keywords, related articles; then the Enriched records."""
+    """The corpus-level part: IDF, keywords, related articles; then the Enriched records.
+
+    With jobs > 1 the per-article loops are split over forked processes (see forked.py).
+    """
     lexicon = frozenset(term for theme in themes for term, _ in theme.lexicon)
     idf_table = _keywords.Idf.from_counts([a.counts for a in analyses]).table()
-    vectors = []
-    keyword_lists = []
-    for analysis in analyses:
-        ranked = _keywords.ranked_weights(analysis.counts, idf_table, analysis.head_terms, lexicon, limit=RANKED_TERMS)
-        keyword_lists.append(_keywords.top_keywords(ranked))
-        vectors.append(_related.sparse_vector(ranked))
-    related = _related.find_related([a.id for a in articles], vectors)
+
+    def weigh(part: range) -> list[tuple[list[str], dict[str, float]]]:
+        out = []
+        for i in part:
+            analysis = analyses[i]
+            ranked = _keywords.ranked_weights(analysis.counts, idf_table, analysis.head_terms, lexicon, limit=RANKED_TERMS)
+            out.append((_keywords.top_keywords(ranked), _related.sparse_vector(ranked)))
+        return out
+
+    weighed = forked_map(weigh, len(analyses), jobs, _related.PARALLEL_THRESHOLD)
+    keyword_lists = [keywords for keywords, _vector in weighed]
+    vectors = [vector for _keywords_of, vector in weighed]
+    del weighed
+    related = _related.find_related([a.id for a in articles], vectors, jobs=jobs)
     out = []
     for article, analysis, keywords, rel in zip(articles, analyses, keyword_lists, related):
         source = sources.get(article.source)
@@ -299,4 +311,4 @@ def enrich_corpus(
         analyses = _analyse_all(work, themes, jobs)
     if search_words is not None:
         search_words.update(a.search_words for a in analyses if a.search_words is not None)
-    return finish_corpus(articles, analyses, sources, themes)
+    return finish_corpus(articles, analyses, sources, themes, jobs)

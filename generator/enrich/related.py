@@ -18,12 +18,16 @@ import math
 import operator
 from collections import Counter
 
+from ..forked import forked_map
+
 VECTOR_TERMS = 30
 QUERY_TERMS = 8
 POSTING_LIMIT = 64
 RERANK = 12
 MAX_RELATED = 3
 MIN_SIMILARITY = 0.02
+# Below this many articles a second process costs more than it saves.
+PARALLEL_THRESHOLD = 2000
 
 
 def sparse_vector(term_weights: dict[str, float] | list[tuple[float, str]]) -> dict[str, float]:
@@ -37,35 +41,50 @@ def sparse_vector(term_weights: dict[str, float] | list[tuple[float, str]]) -> d
     return {t: -w / norm for w, t in top}
 
 
-def find_related(ids: list[str], vectors: list[dict[str, float]], k: int = MAX_RELATED) -> list[list[str]]:
-    """For each article, the ids of up to k most similar others; `vectors` as sparse_vector makes them."""
+def find_related(ids: list[str], vectors: list[dict[str, float]], k: int = MAX_RELATED, *, jobs: int = 1) -> list[list[str]]:
+    """For each article, the ids of up to k most similar others; `vectors` as sparse_vector makes them.
+
+    The index is built here; the articles' lookups are split over `jobs` forked processes.
+    """
+    trimmed = _strongest_postings(ids, vectors)
+
+    def related_in(part: range) -> list[list[str]]:
+        return [_related_one(index, ids, vectors, trimmed, k) for index in part]
+
+    return forked_map(related_in, len(vectors), jobs, PARALLEL_THRESHOLD)
+
+
+def _strongest_postings(ids: list[str], vectors: list[dict[str, float]]) -> dict[str, list[int]]:
+    """Term → the articles where it weighs most (at most POSTING_LIMIT, ties by id)."""
     postings: dict[str, list[tuple[float, str, int]]] = {}
     for index, vector in enumerate(vectors):
         for term, w in vector.items():
             postings.setdefault(term, []).append((-w, ids[index], index))
-    # Keep, for each term, the articles where it weighs most (ties by id).
     trimmed: dict[str, list[int]] = {}
     for term, plist in postings.items():
         plist.sort()
         trimmed[term] = [index for _negw, _id, index in plist[:POSTING_LIMIT]]
-    del postings
-    out: list[list[str]] = []
-    for index, vector in enumerate(vectors):
-        # A vector's terms are in order of weight (sparse_vector), so its first ones are the strongest.
-        query = itertools.islice(vector, QUERY_TERMS)
-        shared = Counter(itertools.chain.from_iterable(trimmed[term] for term in query))
-        shared.pop(index, None)
-        scored = []
-        # Most shared terms first; among equals, the order the postings met them (a stable sort).
-        for other, _count in sorted(shared.items(), key=_second, reverse=True)[:RERANK]:
-            ov = vectors[other]
-            # fsum: the same value whatever order the set yields the common terms in.
-            cos = math.fsum(vector[t] * ov[t] for t in vector.keys() & ov.keys())
-            if cos >= MIN_SIMILARITY:
-                scored.append((-round(cos, 9), ids[other]))
-        scored.sort()
-        out.append([i for _, i in scored[:k]])
-    return out
+    return trimmed
+
+
+def _related_one(
+    index: int, ids: list[str], vectors: list[dict[str, float]], trimmed: dict[str, list[int]], k: int
+) -> list[str]:
+    vector = vectors[index]
+    # A vector's terms are in order of weight (sparse_vector), so its first ones are the strongest.
+    query = itertools.islice(vector, QUERY_TERMS)
+    shared = Counter(itertools.chain.from_iterable(trimmed[term] for term in query))
+    shared.pop(index, None)
+    scored = []
+    # Most shared terms first; among equals, the order the postings met them (a stable sort).
+    for other, _count in sorted(shared.items(), key=_second, reverse=True)[:RERANK]:
+        ov = vectors[other]
+        # fsum: the same value whatever order the set yields the common terms in.
+        cos = math.fsum(vector[t] * ov[t] for t in vector.keys() & ov.keys())
+        if cos >= MIN_SIMILARITY:
+            scored.append((-round(cos, 9), ids[other]))
+    scored.sort()
+    return [i for _, i in scored[:k]]
 
 
 # The count of a (article, count) pair, in C: this key runs for every candidate of every article.

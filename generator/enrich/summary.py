@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .text import ends_sentence, sentences
+from .text import ends_with_full_stop, sentences
 
 MAX_CHARS = 120
 _EDITORS_NOTE = ("编者按", "编者的话", "编前语", "编者注")
@@ -50,7 +50,7 @@ _ATTRIBUTION = re.compile(r"^[^，。,“”\"]{0,40}(?:说|表示|介绍|如是
 
 
 def _usable(sentence: str) -> bool:
-    return len(sentence) >= MIN_SENTENCE and ends_sentence(sentence) and not _ATTRIBUTION.match(sentence)
+    return len(sentence) >= MIN_SENTENCE and ends_with_full_stop(sentence) and not _ATTRIBUTION.match(sentence)
 
 
 def summarise(paragraphs: list[str], cue_words: set[str] | None = None) -> str:

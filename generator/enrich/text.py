@@ -211,7 +211,12 @@ def sentences(paragraph: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(paragraph) if s.strip()]
 
 
-def ends_sentence(text: str) -> bool:
+def ends_with_full_stop(text: str) -> bool:
+    """A complete sentence for a summary: 。！？ (or ASCII !?) last, maybe inside closing quotes.
+
+    Stricter than clean.ends_sentence, which decides where a wrapped line may end and so
+    also accepts ；and …: a summary ending on either reads as cut off.
+    """
     return bool(re.search(r"[。！？!?][”’」』\"）)]*$", text))
 
 

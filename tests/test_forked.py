@@ -1,0 +1,66 @@
+"""forked.forked_map: work split over forked processes gives the serial result, and failures surface."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from generator.enrich import related
+from generator.forked import forked_map
+
+BIG = list(range(5000))
+
+
+def squares(part: range) -> list[tuple[int, int]]:
+    # Reads module data the child inherited at the fork; returns who computed each item.
+    return [(BIG[i] * BIG[i], os.getpid()) for i in part]
+
+
+def test_results_come_back_in_order_from_two_processes():
+    out = forked_map(squares, len(BIG), jobs=2, min_count=10)
+    assert [value for value, _pid in out] == [i * i for i in BIG]
+    assert len({pid for _value, pid in out}) == 2  # really split: half came from a child
+    assert out[0][1] == os.getpid()
+
+
+def test_small_inputs_and_one_job_stay_in_this_process():
+    for jobs, count in ((1, 5000), (2, 5)):
+        out = forked_map(squares, count, jobs=jobs, min_count=10)
+        assert {pid for _value, pid in out} == {os.getpid()}
+
+
+def fails_in_the_child(part: range) -> list[int]:
+    if part.start > 0:
+        raise ValueError("bad item in the second half")
+    return list(part)
+
+
+def test_an_error_in_a_child_is_raised_here_with_its_traceback():
+    with pytest.raises(RuntimeError, match="bad item in the second half"):
+        forked_map(fails_in_the_child, 100, jobs=2, min_count=10)
+
+
+def dies_in_the_child(part: range) -> list[int]:
+    if part.start > 0:
+        os._exit(3)
+    return list(part)
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(RuntimeError, match="exited with code 3"):
+        forked_map(dies_in_the_child, 100, jobs=2, min_count=10)
+
+
+def test_related_articles_are_the_same_split_or_not():
+    rng = random.Random(7)
+    vocabulary = [f"词{i}" for i in range(400)]
+    vectors = []
+    for _ in range(related.PARALLEL_THRESHOLD + 500):
+        weights = {t: rng.random() for t in rng.sample(vocabulary, 40)}
+        vectors.append(related.sparse_vector(weights))
+    ids = [f"a{i:05d}" for i in range(len(vectors))]
+    serial = related.find_related(ids, vectors, jobs=1)
+    assert related.find_related(ids, vectors, jobs=2) == serial
+    assert sum(bool(r) for r in serial) > len(vectors) * 0.9
