@@ -96,3 +96,27 @@ def test_pipeline_output_is_the_same_with_a_warm_cache(tmp_path):
     changed = _tree(tmp_path / "changed")
     assert changed == _tree(tmp_path / "fresh")
     assert changed != _tree(tmp_path / "cold")
+
+
+def test_an_edited_sources_file_is_read_again_and_the_collector_is_back_on(tmp_path):
+    """sources.yml is parsed once per content (pipeline.parsed_once): an edit must still show."""
+    import gc
+    import json
+    import shutil
+
+    from generator import pipeline
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    cache = tmp_path / "cache"
+    pipeline.run(content, tmp_path / "before", cache_dir=cache, jobs=1)
+    assert gc.isenabled()
+    assert list((cache / "parsed").glob("sources.yml-*.pickle"))
+    sources = content / "sources.yml"
+    text = sources.read_text(encoding="utf-8")
+    publication = next(s.publication for _name, s in sorted(load_sources(sources).items()) if s.publication)
+    sources.write_text(text.replace(publication, "测试改名日报"), encoding="utf-8")
+    pipeline.run(content, tmp_path / "after", cache_dir=cache, jobs=1)
+    articles = json.loads((tmp_path / "after" / "api" / "articles.json").read_text(encoding="utf-8"))["articles"]
+    assert "测试改名日报" in {a["publication"] for a in articles}
+    assert gc.isenabled()
