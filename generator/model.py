@@ -66,7 +66,7 @@ class Caption:
 class Furniture:
     """Page furniture taken out of the text but kept as data."""
 
-    kind: str  # "continued" (下转) | "continues" (上接) | "banner" | "figure-box" | "column-label"
+    kind: str  # "continued" (下转) | "continues" (上接) | "banner" | "figure-box" | "column-label" | "folio" | "byline"
     text: str
 
 

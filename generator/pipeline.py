@@ -177,6 +177,24 @@ def parsed_once(path: Path, load: Callable[[Path], T], cache_dir: Path | None) -
     return value
 
 
+def with_folio(info: SourceInfo, result: PageResult) -> SourceInfo:
+    """What sources.yml says of a page, with what it leaves out taken from the page's own folio line
+    (湖州日报  2025年3月12日  星期三  第3版): an editor's entry always wins, field by field."""
+    from .segment import folio_parts
+
+    for piece in result.furniture:
+        if piece.kind != "folio":
+            continue
+        found = folio_parts(piece.text) or {}
+        return replace(
+            info,
+            publication=info.publication or found.get("publication"),
+            date=info.date or found.get("date"),
+            page=info.page or found.get("page"),
+        )
+    return info
+
+
 def _sort_key(item: Enriched) -> tuple:
     # Newest first; undated last; then by page and position for a stable order.
     return (item.date is None, _negated(item.date or ""), item.article.source, item.article.position)
@@ -244,8 +262,8 @@ def build_digest(
     known_ids = {a.id for a in articles}
     # Curation is validated before any work is written, so a broken file stops the run early.
     curation = load_curation(paths.curation, known_ids, theme_ids) if paths.curation.exists() else None
-    for name in sorted({r.source for r in results}):
-        sources.setdefault(name, SourceInfo(name=name))
+    for result in sorted(results, key=lambda r: r.source):
+        sources[result.source] = with_folio(sources.get(result.source) or SourceInfo(name=result.source), result)
     # Per-article analyses are cached beside the page cache, by content hash: a one-page
     # change re-analyses only that page's articles (the corpus-level part always reruns).
     enriched = enrich_corpus(

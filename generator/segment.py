@@ -75,6 +75,7 @@ Never raises: an internal error keeps the page as one article and reports an err
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -434,6 +435,47 @@ _NUMBER_LINE_RE = re.compile(r"^[\s\d.,，．%％+\-~～万亿千百元个家人
 _PAGE_LABEL_RE = re.compile(
     r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*星期[一二三四五六日天]|第\s*\d+\s*版|责任编辑[:：].*|责编[:：].*|美编[:：].*|校对[:：].*)$"
 )
+# The pieces of a page's folio line (湖州日报  2025年3月12日  星期三  第3版  综合新闻): a line made
+# only of these, of short labels between them, is the page header, not a headline.
+_FOLIO_PART_RE = re.compile(
+    r"(?P<date>(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日)"
+    r"|(?P<weekday>星期[一二三四五六日天]|周[一二三四五六日])"
+    r"|(?P<page>第\s*[A-Za-z]?\d{1,3}\s*版|[A-Z]\d{1,2}\s*版?)"
+    r"|(?P<lunar>农历[\u4e00-\u9fff]{2,8})"
+    r"|(?P<credit>(?:责任编辑|责编|美编|校对|版式|审读|本版编辑|编辑)[:：]\s*[\u4e00-\u9fff]{2,4})"
+)
+_FOLIO_SEPARATORS_RE = re.compile(r"[\s|｜/·•]+")
+_PUBLICATION_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:日报|晚报|早报|商报|时报|周报|报)$")
+
+
+def folio_parts(line: str) -> dict[str, str] | None:
+    """The page header's publication, date (ISO) and page, when `line` is a folio line; else None.
+
+    A folio line holds at least two of: a full date, a weekday, a page number (第3版, A2), an
+    editor's credit; and besides them only a publication name and short labels (综合新闻),
+    no sentence punctuation. A headline never looks like that.
+    """
+    if len(line) > 80 or ("年" not in line and "版" not in line) or re.search(r"[。，！？；,!?;“”\"]", line):
+        return None
+    parts = list(_FOLIO_PART_RE.finditer(line))
+    if len({m.lastgroup if m.lastgroup != "d" else "date" for m in parts}) < 2:
+        return None
+    rest = [piece for piece in _FOLIO_SEPARATORS_RE.split(_FOLIO_PART_RE.sub(" ", line)) if piece]
+    if len(rest) > 3 or any(len(piece) > 10 or _han_count(piece) != len(piece) for piece in rest):
+        return None
+    found: dict[str, str] = {}
+    for match in parts:
+        if match.group("date") and "date" not in found:
+            try:
+                found["date"] = _dt.date(int(match.group("y")), int(match.group("m")), int(match.group("d"))).isoformat()
+            except ValueError:
+                return None  # 2025年13月40日 is not a date: not a folio either
+        elif match.group("page") and "page" not in found:
+            found["page"] = re.sub(r"\s+", "", match.group("page"))
+    publication = next((piece for piece in rest if _PUBLICATION_RE.match(piece)), None)
+    if publication:
+        found["publication"] = publication
+    return found
 
 
 def _split_caption(line: str) -> Caption | None:
@@ -519,6 +561,24 @@ def _headlike(line: str, *, commas: int) -> bool:
     return True
 
 
+_BULLET_START_RE = re.compile(f"[{re.escape(_BLANK_CHARS)}]*[{_BYLINE_MARK}]")
+
+
+def _bullet_headline(line: str) -> bool:
+    """■长兴召开人才工作会议: a bullet, then a headline (not a byline: ■记者 沈洁)."""
+    if not _BULLET_START_RE.match(line):
+        return False
+    text = line.strip(_BLANK_CHARS)
+    if len(text) < 5:
+        return False
+    rest = text.lstrip(_BYLINE_MARK + _BLANK_CHARS)
+    return _han_count(rest) >= 4 and _headlike(rest, commas=1) and _labelled_byline(text) is None and not _ROLE_CHARS_RE.search(rest)
+
+
+def _is_bullet_head(unit: _Unit) -> bool:
+    return unit.kind == "head" and not unit.level and bool(unit.lines) and _bullet_headline(unit.lines[0][1])
+
+
 def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
     blocks: list[tuple[int, list[tuple[int, str]]]] = []
     gap = 0
@@ -537,6 +597,13 @@ def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
             # opens the body, so the lines above it are a headline block of their own.
             blocks.append((gap, current))
             current, gap = [(number, line)], 1
+        elif _bullet_headline(line):
+            # A news brief's headline (■长兴召开人才工作会议) set flush on its text: a block of its own.
+            if current:
+                blocks.append((gap, current))
+                gap = 1
+            blocks.append((gap, [(number, line)]))
+            current, gap = [], 1
         else:
             current.append((number, line))
     if current:
@@ -693,6 +760,8 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
         return [_Unit("caption", entry, 0, caption=caption)] if caption and caption.text else [_Unit("text", entry, 0)]
     if _PAGE_LABEL_RE.match(stripped):
         return [_Unit("furniture", entry, 0, furniture=Furniture("column-label", clean.clean_text(stripped)))]
+    if folio_parts(stripped) is not None:
+        return [_Unit("furniture", entry, 0, furniture=Furniture("folio", " ".join(stripped.split())))]
     if len(stripped) <= 60 and (stripped[0] in _ROLE_FIRST_CHARS or "记者" in stripped or "通讯员" in stripped):
         authors = _labelled_byline(stripped)
         if authors:
@@ -771,7 +840,10 @@ def _make_candidates(units: list[_Unit], marked_page: bool) -> None:
         commas = 1 if not marked_page and len(unit.lines) == 1 else 0
         if unit.kind == "text" and len(unit.lines) <= 3 and all(_headlike(line, commas=commas) for line in unit.raw):
             for offset, entry in enumerate(unit.lines):
-                result.append(_Unit("head", [entry], unit.gap if offset == 0 else 0, level=0, head=entry[1].strip(_BLANK_CHARS)))
+                head = entry[1].strip(_BLANK_CHARS)
+                if _bullet_headline(head):
+                    head = head.lstrip(_BYLINE_MARK + _BLANK_CHARS)
+                result.append(_Unit("head", [entry], unit.gap if offset == 0 else 0, level=0, head=head))
         else:
             result.append(unit)
     units[:] = result
@@ -864,6 +936,8 @@ def _groups(units: list[_Unit], marked_page: bool) -> list[_Group]:
         heads = [index]
         cursor = index + 1
         while cursor < len(units) and units[cursor].kind == "head" and units[cursor].gap <= 2:
+            if _is_bullet_head(units[cursor]):
+                break  # a news brief's ■ headline always starts its own article
             if marked_page and not _joins_marked_group(units, heads, cursor):
                 break
             if not marked_page and not _joins_unmarked_group(units[cursor]):
@@ -1025,6 +1099,10 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
             score = min(score, TITLE_THRESHOLD - 1)  # a slogan banner has the shape of a two-phrase headline
         if marked_page and not group.marked and not byline:
             score = min(score, TITLE_THRESHOLD - 1)
+        if _is_bullet_head(title):
+            score = max(score, TITLE_THRESHOLD)  # ■ marks a headline as plainly as # does
+        elif len(group.heads) == 1 and not title.level and _han_count(title.head) <= 8 and next_start == group.heads[0] + 1 and next_start < len(units) and _is_bullet_head(units[next_start]):
+            score = min(score, TITLE_THRESHOLD - 1)  # 短讯 / 简讯 above the briefs: their column's label
         group.score = score
         group.accepted = score >= TITLE_THRESHOLD
 
@@ -1165,8 +1243,10 @@ def _rejected_head(
     if unit.level:
         return _Token("subhead", unit)
     text = unit.head
-    if previous is None and _han_count(text) <= 8 and not _style(text):
-        # A short line above everything else on the page: the page's section label (要闻, 综合新闻).
+    above_briefs = following is not None and _is_bullet_head(following)
+    if (previous is None or above_briefs) and _han_count(text) <= 8 and not _style(text):
+        # A short line above everything else on the page: the page's section label (要闻, 综合新闻);
+        # or above a run of ■ news briefs: their column's name (短讯, 简讯).
         label = Furniture("column-label", clean.clean_title(text))
         return _Token("furniture", _Unit("furniture", unit.lines, unit.gap, furniture=label))
     single = len(group.heads) == 1
@@ -1671,6 +1751,7 @@ def _segment(page: RawPage) -> PageResult:
         furniture = (*furniture, Furniture("byline", text))
         problems.append(Problem(file=source, message=f"byline without any article: {text}", line=orphans[0].unit.line if orphans[0].unit else None))
     _move_page_end_marker(built, tokens)
+    _move_stray_captions([b.article for b in built])
     articles = _with_ids(source, [b.article for b in built])
     for article in articles:
         text = [p for p in article.body.split("\n\n") if not p.startswith("## ")]
@@ -1679,6 +1760,39 @@ def _segment(page: RawPage) -> PageResult:
     if not articles:
         problems.append(Problem(file=source, message="no article text found on the page"))
     return PageResult(source=source, articles=tuple(articles), furniture=furniture, problems=tuple(problems))
+
+
+# Words of any caption, which say nothing about which article it belongs to.
+_CAPTION_WORDS = frozenset({"图为", "记者", "摄影", "供图", "资料", "图片"})
+MIN_SHARED_CAPTION = 3
+
+
+def _bigrams(text: str) -> set[str]:
+    han = _HAN_RE.findall(text)
+    return {han[i] + han[i + 1] for i in range(len(han) - 1)}
+
+
+def _move_stray_captions(articles: list[Article]) -> None:
+    """A caption that shares nothing with the article it landed in goes to the one it plainly describes.
+
+    Photo captions set at the foot of a page (图为安吉县大里村竹林) follow the last story in the
+    dump whatever picture they belong to. Moved only when the caption shares no two-character
+    sequence beyond 图为 with its article, at least MIN_SHARED with one other, and more than
+    with any third: a caption that fits nowhere, or two places, stays where the page put it.
+    """
+    if len(articles) < 2 or not any(a.captions for a in articles):
+        return
+    texts = [f"{a.kicker or ''}{a.title}{a.subtitle or ''}{a.body}" for a in articles]
+    for home, article in enumerate(articles):
+        for caption in list(article.captions):
+            grams = _bigrams(caption.text) - _CAPTION_WORDS
+            if not grams or any(gram in texts[home] for gram in grams):
+                continue
+            shared = sorted(((sum(gram in texts[i] for gram in grams), i) for i in range(len(articles)) if i != home), reverse=True)
+            best, where = shared[0]
+            if best >= MIN_SHARED_CAPTION and (len(shared) < 2 or shared[1][0] < best):
+                article.captions.remove(caption)
+                articles[where].captions.append(caption)
 
 
 def _authors_of(tokens: list[_Token]) -> list[Author]:

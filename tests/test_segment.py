@@ -633,3 +633,52 @@ def test_a_parenthesised_photo_credit_alone_is_a_caption_not_a_kicker():
     first, second = segment_page(RawPage(name="x.txt", text=text, encoding="utf-8", sha256="0")).articles
     assert second.kicker is None and second.title == "松阳：茶产业带富一方百姓"
     assert [c.credit for c in first.captions] == ["张丽 摄"]
+
+
+HUZHOU_PAGE = (
+    "湖州日报  2025年3月12日  星期三  第3版  综合新闻\n\n"
+    "安吉：竹林碳汇让村民“点绿成金”\n■记者 沈 洁  通讯员 王晓燕\n\n"
+    "本报讯 走进安吉县山川乡大里村，漫山翠竹随风摇曳。去年以来，该村将3.2万亩竹林纳入碳汇交易，村集体年增收\n"
+    "120万元，户均分红2800元。\n\n"
+    "德清推出“数字乡贤”平台\n本报讯（记者 陈 晨）3月10日，德清县“数字乡贤”平台正式上线，目前已有1200余名乡贤注册。\n\n"
+    "短讯\n\n"
+    "■长兴召开人才工作会议\n3月11日，长兴县召开人才工作会议，对顶尖人才团队给予最高1亿元资助。（张 敏）\n\n"
+    "■南浔开展河湖“清四乱”行动\n近日，南浔区启动河湖“清四乱”专项行动，计划年内清理河道1200公里。（刘 洋）\n\n"
+    "图为安吉县大里村竹林。  记者 沈 洁 摄\n"
+)
+
+
+def test_a_page_header_line_is_furniture_and_tells_the_date():
+    """湖州日报  2025年3月12日  星期三  第3版: the folio, not a headline; the page's date comes from it
+    when sources.yml says nothing of the file (pipeline.with_folio)."""
+    from generator.model import SourceInfo
+    from generator.pipeline import with_folio
+    from generator.segment import folio_parts
+
+    result = segment_page(RawPage(name="x.txt", text=HUZHOU_PAGE, encoding="utf-8", sha256="0"))
+    assert result.articles[0].title == "安吉：竹林碳汇让村民“点绿成金”"
+    assert [f.kind for f in result.furniture if f.kind == "folio"] == ["folio"]
+    assert with_folio(SourceInfo("x.txt"), result) == SourceInfo("x.txt", "湖州日报", "2025-03-12", "第3版")
+    # An editor's entry wins, field by field.
+    assert with_folio(SourceInfo("x.txt", date="2025-03"), result).date == "2025-03"
+    for headline in ("2025年全省人才工作会议召开", "第3版", "2025年3月12日，全省人才工作会议召开", "湖州：2025年13月40日 第3版"):
+        assert folio_parts(headline) is None, headline
+    assert folio_parts("第A2版 2024年11月6日 要闻 责任编辑：王强") == {"date": "2024-11-06", "page": "第A2版"}
+
+
+def test_news_briefs_under_a_column_label_are_articles_of_their_own():
+    result = segment_page(RawPage(name="x.txt", text=HUZHOU_PAGE, encoding="utf-8", sha256="0"))
+    titles = [a.title for a in result.articles]
+    assert titles == ["安吉：竹林碳汇让村民“点绿成金”", "德清推出“数字乡贤”平台", "长兴召开人才工作会议", "南浔开展河湖“清四乱”行动"]
+    briefs = result.articles[2:]
+    assert [[a.name for a in b.authors] for b in briefs] == [["张敏"], ["刘洋"]]
+    assert all("■" not in b.body and "短讯" not in b.body for b in result.articles)
+    assert ("column-label", "短讯") in [(f.kind, f.text) for f in result.furniture]
+    # A byline with a bullet is still a byline.
+    assert [a.name for a in result.articles[0].authors] == ["沈洁", "王晓燕"]
+
+
+def test_a_caption_at_the_foot_of_the_page_joins_the_article_it_describes():
+    result = segment_page(RawPage(name="x.txt", text=HUZHOU_PAGE, encoding="utf-8", sha256="0"))
+    assert [c.text for c in result.articles[0].captions] == ["图为安吉县大里村竹林。"]
+    assert not result.articles[-1].captions
