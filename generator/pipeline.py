@@ -178,21 +178,23 @@ def parsed_once(path: Path, load: Callable[[Path], T], cache_dir: Path | None) -
 
 
 def with_folio(info: SourceInfo, result: PageResult) -> SourceInfo:
-    """What sources.yml says of a page, with what it leaves out taken from the page's own folio line
-    (湖州日报  2025年3月12日  星期三  第3版): an editor's entry always wins, field by field."""
-    from .segment import folio_parts
+    """What sources.yml says of a page, completed from the page itself: its folio line
+    (湖州日报  2025年3月12日  星期三  第3版), then its file name (浙江日报-2025-03-06-第5版.txt).
+    An editor's entry always wins, field by field; the folio wins over the name."""
+    from .segment import file_name_parts, folio_parts
 
+    found: dict[str, str] = {}
     for piece in result.furniture:
-        if piece.kind != "folio":
-            continue
-        found = folio_parts(piece.text) or {}
-        return replace(
-            info,
-            publication=info.publication or found.get("publication"),
-            date=info.date or found.get("date"),
-            page=info.page or found.get("page"),
-        )
-    return info
+        if piece.kind == "folio":
+            found = folio_parts(piece.text) or {}
+            break
+    named = file_name_parts(result.source)
+    return replace(
+        info,
+        publication=info.publication or found.get("publication") or named.get("publication"),
+        date=info.date or found.get("date") or named.get("date"),
+        page=info.page or found.get("page") or named.get("page"),
+    )
 
 
 def _sort_key(item: Enriched) -> tuple:

@@ -88,13 +88,14 @@ def _decode_with_bom(data: bytes) -> tuple[str, str] | None:
 
 
 def _looks_like_text(text: str) -> bool:
-    """Plausible human text: mostly printable ASCII, whitespace, CJK and common punctuation."""
+    """Plausible human text: mostly printable ASCII, whitespace (no-break and zero-width spaces and
+    stray BOMs included: dumps carry them), CJK and common punctuation."""
     if not text:
         return False
     plausible = sum(
         1
         for ch in text
-        if " " <= ch <= "~" or ch in "\n\r\t" or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u2027"
+        if " " <= ch <= "~" or ch in "\n\r\t\u00a0\u200b\ufeff" or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u2027"
     )
     return plausible >= 0.95 * len(text)
 
@@ -148,7 +149,7 @@ def _normalise_text(text: str, *, unusual: bool) -> tuple[str, int, int, int | N
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text = text.lstrip("\ufeff")  # a file saved twice "with BOM" starts with two
     controls = 0
     if unusual:
         if _LINE_BREAK_CHARS_RE.search(text):

@@ -406,6 +406,12 @@ def _match_dateline(line: str, following: list[str]) -> tuple[_DatelineMatch, in
                 rest = joined[inner.end() :]
                 consumed = skipped + needed
                 break
+    elif rest.strip(_BLANK_CHARS) and not authors:
+        # 本报嘉兴3月5日电 记者 王 璐 通讯员 李 明: the people on the dateline's line, unbracketed,
+        # with nothing else after them (the text starts on the next line).
+        people = _labelled_byline(rest)
+        if people and _ROLE_RE.match(_normalise_byline(rest.strip())):
+            authors, rest = people, ""
     return _DatelineMatch(dateline, authors, rest.lstrip(" \u3000")), consumed
 
 
@@ -475,6 +481,34 @@ def folio_parts(line: str) -> dict[str, str] | None:
     publication = next((piece for piece in rest if _PUBLICATION_RE.match(piece)), None)
     if publication:
         found["publication"] = publication
+    return found
+
+
+_NAME_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.年](\d{1,2})[-_.月](\d{1,2})(?!\d)")
+_NAME_PAGE_RE = re.compile(r"第\s*[A-Za-z]?\d{1,3}\s*版")
+_NAME_PUBLICATION_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|商报|时报|周报)")
+
+
+def file_name_parts(name: str) -> dict[str, str]:
+    """Publication, date and page a page file's name spells out (浙江日报-2025-03-06-第5版.txt).
+
+    Only dates written with separators count: a run of eight digits in a name is as often
+    a hash or a serial number as a date.
+    """
+    stem = PurePath(name).stem
+    found: dict[str, str] = {}
+    match = _NAME_DATE_RE.search(stem)
+    if match:
+        try:
+            found["date"] = _dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
+        except ValueError:
+            pass
+    page = _NAME_PAGE_RE.search(stem)
+    if page:
+        found["page"] = re.sub(r"\s+", "", page.group())
+    publication = _NAME_PUBLICATION_RE.match(stem)
+    if publication:
+        found["publication"] = publication.group()
     return found
 
 
@@ -577,6 +611,14 @@ def _bullet_headline(line: str) -> bool:
 
 def _is_bullet_head(unit: _Unit) -> bool:
     return unit.kind == "head" and not unit.level and bool(unit.lines) and _bullet_headline(unit.lines[0][1])
+
+
+def _labels_briefs(units: list[_Unit], group: _Group) -> bool:
+    """A short lone head right above a ■ headline: the name of a column of news briefs (短讯)."""
+    (head,) = group.heads if len(group.heads) == 1 else (None,)
+    if head is None or units[head].level or _han_count(units[head].head) > 8 or _bullet_headline(units[head].lines[0][1]):
+        return False
+    return head + 1 < len(units) and _is_bullet_head(units[head + 1])
 
 
 def _blocks(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
@@ -1070,6 +1112,7 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
         (i for i, u in enumerate(units) if u.kind in ("text", "caption", "byline", "names") or (u.kind == "head" and i not in grouped_heads)),
         len(units),
     )
+    in_briefs = False
     for number, group in enumerate(groups):
         byline, closes = evidence[number]
         title = units[_title_head(units, group)]
@@ -1100,9 +1143,15 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
         if marked_page and not group.marked and not byline:
             score = min(score, TITLE_THRESHOLD - 1)
         if _is_bullet_head(title):
-            score = max(score, TITLE_THRESHOLD)  # ■ marks a headline as plainly as # does
-        elif len(group.heads) == 1 and not title.level and _han_count(title.head) <= 8 and next_start == group.heads[0] + 1 and next_start < len(units) and _is_bullet_head(units[next_start]):
+            # ■ heads a news brief when the briefs sit under their column's label or each closes with
+            # its writers' names (（张 敏）); otherwise it marks a subhead inside an article (◆党建引领聚合力).
+            in_briefs = in_briefs or closes
+            score = max(score, TITLE_THRESHOLD) if in_briefs else min(score, TITLE_THRESHOLD - 1)
+        elif _labels_briefs(units, group):
             score = min(score, TITLE_THRESHOLD - 1)  # 短讯 / 简讯 above the briefs: their column's label
+            in_briefs = True
+        else:
+            in_briefs = False
         group.score = score
         group.accepted = score >= TITLE_THRESHOLD
 
@@ -1243,6 +1292,8 @@ def _rejected_head(
     if unit.level:
         return _Token("subhead", unit)
     text = unit.head
+    if _is_bullet_head(unit):
+        return _Token("subhead", unit)  # ◆党建引领聚合力 inside an article (see _score_groups)
     above_briefs = following is not None and _is_bullet_head(following)
     if (previous is None or above_briefs) and _han_count(text) <= 8 and not _style(text):
         # A short line above everything else on the page: the page's section label (要闻, 综合新闻);

@@ -682,3 +682,41 @@ def test_a_caption_at_the_foot_of_the_page_joins_the_article_it_describes():
     result = segment_page(RawPage(name="x.txt", text=HUZHOU_PAGE, encoding="utf-8", sha256="0"))
     assert [c.text for c in result.articles[0].captions] == ["图为安吉县大里村竹林。"]
     assert not result.articles[-1].captions
+
+
+TONGXIANG_PAGE = (
+    "推进“千万工程”走深走实\n桐乡：以“三治融合”激活乡村善治\n网格员、乡贤、志愿者共绘治理同心圆\n\n"
+    "本报嘉兴3月5日电 记者 王 璐 通讯员 李 明\n\n"
+    "3月4日清晨，桐乡市高桥街道越丰村的网格员沈建林像往常一样，骑着电动车开始巡查。“哪家老人需要照顾，\n"
+    "哪条河道需要清理，我心里都有本账。”沈建林说。\n\n"
+    "◆党建引领聚合力\n\n越丰村党委把全村划分为12个网格，每个网格配备1名网格长、2名网格员。\n\n"
+    "◆乡贤参与添活力\n\n村里成立乡贤参事会，32名乡贤为村庄发展出谋划策。\n\n"
+    "◆数字赋能提效能\n\n依托“桐乡治理”数字平台，村民通过手机即可反映问题、参与议事。\n"
+)
+
+
+def test_bullets_inside_an_article_are_its_subheads_not_new_articles():
+    """◆ marks subheads in a feature (no column label above, no closing names): one article."""
+    (article,) = segment_page(RawPage(name="x.txt", text=TONGXIANG_PAGE, encoding="utf-8", sha256="0")).articles
+    assert (article.kicker, article.title, article.subtitle) == (
+        "推进“千万工程”走深走实", "桐乡：以“三治融合”激活乡村善治", "网格员、乡贤、志愿者共绘治理同心圆"
+    )
+    subheads = [p[3:] for p in article.body.split("\n\n") if p.startswith("## ")]
+    assert subheads == ["党建引领聚合力", "乡贤参与添活力", "数字赋能提效能"]
+
+
+def test_people_on_the_datelines_line_are_the_byline():
+    (article,) = segment_page(RawPage(name="x.txt", text=TONGXIANG_PAGE, encoding="utf-8", sha256="0")).articles
+    assert [(a.name, a.role) for a in article.authors] == [("王璐", "记者"), ("李明", "通讯员")]
+    assert (article.dateline.place, article.dateline.month, article.dateline.day) == ("嘉兴", 3, 5)
+    assert article.body.startswith("3月4日清晨") and "王璐" not in article.body
+
+
+def test_a_file_name_may_tell_publication_date_and_page():
+    from generator.segment import file_name_parts
+
+    assert file_name_parts("浙江日报-2025-03-06-第5版.txt") == {"publication": "浙江日报", "date": "2025-03-06", "page": "第5版"}
+    assert file_name_parts("嘉兴日报2024年11月6日第3版.md") == {"publication": "嘉兴日报", "date": "2024-11-06", "page": "第3版"}
+    assert file_name_parts("pinghu_2024_11_06_A2.txt") == {"date": "2024-11-06"}
+    for name in ("000_47847500bd880218.txt", "20241106.txt", "x-2024-13-40.txt"):
+        assert file_name_parts(name) == {}, name
