@@ -1024,6 +1024,10 @@ def _title_head(units: list[_Unit], group: _Group) -> int:
     return group.heads[_title_position([units[h] for h in group.heads])]
 
 
+# A series or column name: two short phrases joined by a middle dot (聚焦共同富裕·县域观察).
+_SERIES_LABEL_RE = re.compile(f"^[{_HAN}“”\"]{{2,12}}[·•・][{_HAN}“”\"]{{2,12}}$")
+
+
 def _title_position(heads: list[_Unit]) -> int:
     """Which head of a group is the title: the highest-ranking Markdown heading; unmarked,
     the first of two (title, subtitle) or the middle of three (kicker, title, subtitle)."""
@@ -1032,6 +1036,8 @@ def _title_position(heads: list[_Unit]) -> int:
     marked = [i for i, h in enumerate(heads) if h.level]
     if marked:
         return min(marked, key=lambda i: (heads[i].level, i))
+    if len(heads) == 2 and _SERIES_LABEL_RE.match(heads[0].head) and not _SERIES_LABEL_RE.match(heads[1].head):
+        return 1  # 共建共治共享·基层治理新实践 above the headline: the series it runs in, a kicker
     return 1 if len(heads) == 3 else 0
 
 
@@ -1600,6 +1606,45 @@ class _Built:
     ends_mid_sentence: bool
 
 
+_EDITORS_NOTE_RE = re.compile(r"^[【\[（(]?(?:编者按|编者的话|编者)[】\]）)]?[:：]")
+
+
+def _with_editors_notes_joined(built: list[_Built], problems: list[Problem]) -> list[_Built]:
+    """An editor's note (编者按：…) set above a headline is the start of that article, not one of its own."""
+    out: list[_Built] = []
+    pending: _Built | None = None
+    for item in built:
+        article = item.article
+        if pending is not None:
+            article.body = pending.article.body + "\n\n" + article.body if article.body else pending.article.body
+            pending = None
+        if UNTITLED_WARNING in article.warnings and _EDITORS_NOTE_RE.match(article.body) and item is not built[-1]:
+            pending = item
+            problems[:] = [p for p in problems if p.message != f"{UNTITLED_WARNING} ({article.title})"]
+            continue
+        out.append(item)
+    return out
+
+
+_PICTURE_MARKS = "▲△▼▽►▶◄◀←→↑↓"
+
+
+def _captions_of(items: list[_Token]) -> list[Caption]:
+    """The captions among the tokens; a credit line alone completes the caption before it."""
+    captions: list[Caption] = []
+    for token in items:
+        if token.kind != "caption" or token.unit is None or token.unit.caption is None:
+            continue
+        caption = token.unit.caption
+        if caption.text[:1] in _PICTURE_MARKS:  # ▲ 图为…: the arrow points at the picture
+            caption = Caption(caption.text.lstrip(_PICTURE_MARKS + " \u3000"), caption.credit)
+        if token.unit.kind == "credit" and captions and captions[-1].credit is None:
+            captions[-1] = Caption(captions[-1].text, caption.credit)
+        else:
+            captions.append(caption)
+    return captions
+
+
 def _build(draft: _Draft, units: list[_Unit], source: str, problems: list[Problem]) -> _Built:
     heads = _heads_of(draft, units) or draft.promoted
     kicker = title = subtitle = None
@@ -1608,19 +1653,8 @@ def _build(draft: _Draft, units: list[_Unit], source: str, problems: list[Proble
         title = clean.clean_title(heads[position].head)
         kicker = " ".join(clean.clean_title(u.head) for u in heads[:position]) or None
         subtitle = " ".join(clean.clean_title(u.head) for u in heads[position + 1 :]) or None
-    authors: list[Author] = []
-    captions: list[Caption] = []
-    for token in draft.items:
-        if token.kind == "byline" and token.unit is not None:
-            authors.extend(token.unit.authors)
-        elif token.kind == "caption" and token.unit is not None:
-            caption = token.unit.caption
-            if caption is None:
-                continue
-            if token.unit.kind == "credit" and captions and captions[-1].credit is None:
-                captions[-1] = Caption(captions[-1].text, caption.credit)
-            else:
-                captions.append(caption)
+    authors: list[Author] = [a for t in draft.items if t.kind == "byline" and t.unit is not None for a in t.unit.authors]
+    captions = _captions_of(draft.items)
     dateline: Dateline | None = None
     parts = _text_runs(draft.items)
     body_parts: list[str] = []
@@ -1786,10 +1820,12 @@ def _segment(page: RawPage) -> PageResult:
     built: list[_Built] = []
     orphans: list[_Token] = []  # bylines with no article of their own
     for draft in drafts:
-        if draft.group is None and not any(t.kind in ("text", "subhead", "caption") for t in draft.items) and not draft.promoted:
-            # Only bylines and no text: the names go to the article before (or after), so nothing is lost.
+        if draft.group is None and not draft.has_text() and not draft.promoted:
+            # Only bylines or photo captions, no text (a picture set after a story's （下转…） line):
+            # they go to the article before (or after), so nothing is lost.
             if built:
                 built[-1].article.authors = list(_dedupe_authors([*built[-1].article.authors, *_authors_of(draft.items)]))
+                built[-1].article.captions.extend(_captions_of(draft.items))
             else:
                 orphans.extend(draft.items)
             continue
@@ -1802,6 +1838,7 @@ def _segment(page: RawPage) -> PageResult:
         furniture = (*furniture, Furniture("byline", text))
         problems.append(Problem(file=source, message=f"byline without any article: {text}", line=orphans[0].unit.line if orphans[0].unit else None))
     _move_page_end_marker(built, tokens)
+    built = _with_editors_notes_joined(built, problems)
     _move_stray_captions([b.article for b in built])
     articles = _with_ids(source, [b.article for b in built])
     for article in articles:

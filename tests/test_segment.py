@@ -720,3 +720,28 @@ def test_a_file_name_may_tell_publication_date_and_page():
     assert file_name_parts("pinghu_2024_11_06_A2.txt") == {"date": "2024-11-06"}
     for name in ("000_47847500bd880218.txt", "20241106.txt", "x-2024-13-40.txt"):
         assert file_name_parts(name) == {}, name
+
+
+WENZHOU_PAGE = (
+    "温州日报 2024年9月18日 星期三 第2版 要闻\n\n"
+    "编者按：基层治理是国家治理的基石。即日起，本报推出“共建共治共享”专栏，聚焦我市各地基层治理创新实践。\n\n"
+    "共建共治共享·基层治理新实践\n\n瑞安：“村社议事会”让群众事群众议\n\n"
+    "本报讯（记者 黄 蕾 通讯员 陈 伟）“小区停车难的问题终于解决了！”近日，瑞安市安阳街道\n"
+    "万松社区居民王大妈高兴地说。今年以来，瑞安市在全市\n437个村社推广“村社议事会”制度。\n\n"
+    "一、建机制：议事有章可循\n\n瑞安市出台《村社议事会工作规则》，明确议事范围、程序和结果运用。\n\n"
+    "二、强保障：议事有人有钱\n\n市财政每年安排专项资金500万元，用于支持议事会议定项目实施。（下转第3版）\n\n"
+    "▲ 万松社区召开议事会，居民代表参与讨论停车改造方案。  记者 黄 蕾 摄\n\n"
+    "乐清全面推行“河湖长+检察长”协作机制\n\n"
+    "新华社杭州9月17日电（记者 李 涛）记者17日从浙江省检察院获悉，乐清市全面推行“河湖长+检察长”协作机制。\n"
+)
+
+
+def test_an_editors_note_a_series_label_and_a_picture_after_the_jump_line_stay_with_their_story():
+    result = segment_page(RawPage(name="x.txt", text=WENZHOU_PAGE, encoding="utf-8", sha256="0"))
+    first, second = result.articles
+    assert (first.kicker, first.title, first.subtitle) == ("共建共治共享·基层治理新实践", "瑞安：“村社议事会”让群众事群众议", None)
+    assert first.body.startswith("编者按：基层治理是国家治理的基石。")
+    assert [(c.text, c.credit) for c in first.captions] == [("万松社区召开议事会，居民代表参与讨论停车改造方案。", "记者 黄 蕾 摄")]
+    assert first.continued == "下转第3版"
+    assert second.title == "乐清全面推行“河湖长+检察长”协作机制" and not second.captions
+    assert not [p for p in result.problems if "no headline" in p.message]
