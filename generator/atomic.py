@@ -134,4 +134,7 @@ def _running(pid_text: str) -> bool:
         return True  # exists, another user's
     except OverflowError:
         return False
-    return True
+    try:  # a killed process its parent has not reaped yet is a zombie: it writes nothing any more
+        return Path(f"/proc/{pid_text}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): it exists, so count it as running

@@ -450,6 +450,12 @@ _FOLIO_PART_RE = re.compile(
     r"|(?P<lunar>农历[\u4e00-\u9fff]{2,8})"
     r"|(?P<credit>(?:责任编辑|责编|美编|校对|版式|审读|本版编辑|编辑)[:：]\s*[\u4e00-\u9fff]{2,4})"
 )
+# Names of the standing columns of a news page: a line that is only one of them labels what
+# follows (图片新闻 above a photo, 短讯 above briefs), it is never a headline.
+COLUMN_NAMES = frozenset({
+    "短讯", "简讯", "快讯", "短新闻", "新闻速递", "新闻速览", "要闻速览", "要闻简报", "本地新闻", "综合新闻",
+    "图片新闻", "新闻图片", "图片报道", "图说", "图说新闻", "镜头", "一线传真", "基层传真", "县域传真", "基层动态", "动态",
+})
 _FOLIO_SEPARATORS_RE = re.compile(r"[\s|｜/·•]+")
 _PUBLICATION_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:日报|晚报|早报|商报|时报|周报|报)$")
 
@@ -611,6 +617,15 @@ def _bullet_headline(line: str) -> bool:
 
 def _is_bullet_head(unit: _Unit) -> bool:
     return unit.kind == "head" and not unit.level and bool(unit.lines) and _bullet_headline(unit.lines[0][1])
+
+
+def _only_pictures_follow(units: list[_Unit], group: _Group, next_start: int) -> bool:
+    """Nothing but captioned pictures between the headline and the next one (or the page's end)."""
+    section = units[_next_index(units, group) : next_start]
+    # Set apart by a blank line: a line run into the caption's block is the caption's own first line.
+    return bool(section) and section[0].gap > 0 and all(u.kind in ("caption", "credit") for u in section) and any(
+        u.caption is not None and u.caption.text for u in section
+    )
 
 
 def _labels_briefs(units: list[_Unit], group: _Group) -> bool:
@@ -800,7 +815,7 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
     if len(stripped) > 120:
         caption = _split_caption(stripped) if _caption_hint(stripped[-40:]) else None
         return [_Unit("caption", entry, 0, caption=caption)] if caption and caption.text else [_Unit("text", entry, 0)]
-    if _PAGE_LABEL_RE.match(stripped):
+    if _PAGE_LABEL_RE.match(stripped) or stripped in COLUMN_NAMES:
         return [_Unit("furniture", entry, 0, furniture=Furniture("column-label", clean.clean_text(stripped)))]
     if folio_parts(stripped) is not None:
         return [_Unit("furniture", entry, 0, furniture=Furniture("folio", " ".join(stripped.split())))]
@@ -1148,6 +1163,8 @@ def _score_groups(units: list[_Unit], groups: list[_Group], marked_page: bool) -
             score = min(score, TITLE_THRESHOLD - 1)  # a slogan banner has the shape of a two-phrase headline
         if marked_page and not group.marked and not byline:
             score = min(score, TITLE_THRESHOLD - 1)
+        if not byline and not closes and _only_pictures_follow(units, group, next_start):
+            score = max(score, TITLE_THRESHOLD)  # a photo story: a headline over a captioned picture
         if _is_bullet_head(title):
             # ■ heads a news brief when the briefs sit under their column's label or each closes with
             # its writers' names (（张 敏）); otherwise it marks a subhead inside an article (◆党建引领聚合力).
@@ -1681,7 +1698,7 @@ def _build(draft: _Draft, units: list[_Unit], source: str, problems: list[Proble
         title = _derived_title(body, captions)
         warnings.append(UNTITLED_WARNING)
         problems.append(Problem(file=source, message=f"{UNTITLED_WARNING} ({title})", line=first_line or None))
-    elif not body:
+    elif not body and not captions:  # (a headline over a captioned picture is a photo story)
         warnings.append("headline without text")
         line = heads[0].line if heads else None
         problems.append(Problem(file=source, message=f"headline without text: {title}", line=line))
@@ -1842,7 +1859,7 @@ def _segment(page: RawPage) -> PageResult:
     _move_stray_captions([b.article for b in built])
     articles = _with_ids(source, [b.article for b in built])
     for article in articles:
-        text = [p for p in article.body.split("\n\n") if not p.startswith("## ")]
+        text = [p for p in article.body.split("\n\n") if p and not p.startswith("## ")]
         if text and not clean.ends_sentence(text[-1]) and not article.continued:
             article.warnings.append("text stops mid-sentence (continued elsewhere or columns out of order?)")
     if not articles:

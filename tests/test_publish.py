@@ -88,3 +88,24 @@ def test_a_concurrent_runs_staging_folder_survives_and_a_dead_ones_goes(tmp_path
     finally:
         running.kill()
         running.wait()
+
+
+def test_a_killed_run_not_yet_reaped_counts_as_dead(tmp_path):
+    """SIGKILL leaves a zombie until its parent waits for it: its staging folder is stale all the same."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "docs"
+    publish_tree({"a.md": b"1"}, out)
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        os.kill(killed.pid, signal.SIGKILL)
+        time.sleep(0.3)  # dead, not reaped: /proc/<pid> still exists
+        stale = tmp_path / f".docs-staging-{killed.pid}"
+        stale.mkdir()
+        publish_tree({"a.md": b"2"}, out)
+        assert not stale.exists()
+    finally:
+        killed.wait()

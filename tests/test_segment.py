@@ -745,3 +745,17 @@ def test_an_editors_note_a_series_label_and_a_picture_after_the_jump_line_stay_w
     assert first.continued == "下转第3版"
     assert second.title == "乐清全面推行“河湖长+检察长”协作机制" and not second.captions
     assert not [p for p in result.problems if "no headline" in p.message]
+
+
+def test_a_headline_over_a_captioned_picture_is_a_photo_story():
+    text = (
+        "衢州：“县乡一体、条抓块统”改革见实效\n\n"
+        "本报讯（记者 郑 斌）今年以来，衢州市推动162个乡镇（街道）综合信息指挥室实体化运行。\n\n"
+        "图片新闻\n\n春耕正当时\n\n3月15日，在龙游县湖镇镇，农户驾驶农机进行春耕作业。  记者 郑 斌 摄\n"
+    )
+    result = segment_page(RawPage(name="x.txt", text=text, encoding="utf-8", sha256="0"))
+    story, photo = result.articles
+    assert "春耕" not in story.body and "图片新闻" not in story.body
+    assert photo.title == "春耕正当时" and photo.body == "" and not photo.warnings
+    assert [(c.text, c.credit) for c in photo.captions] == [("3月15日，在龙游县湖镇镇，农户驾驶农机进行春耕作业。", "记者 郑 斌 摄")]
+    assert ("column-label", "图片新闻") in [(f.kind, f.text) for f in result.furniture]

@@ -84,7 +84,8 @@ class Analyzer:
 
     def analyse(self, article: Article, source: SourceInfo | None = None) -> ArticleAnalysis:
         head = "\n".join(x for x in (article.kicker, article.title, article.subtitle) if x)
-        paras = paragraphs(article.body)
+        # A photo story's text is its caption: that is what its summary and figures come from.
+        paras = paragraphs(article.body) or [c.text for c in article.captions if c.text]
         body_parts = paragraphs(article.body, with_headings=True) + [c.text for c in article.captions if c.text]
         body = "\n".join(body_parts)
         memo: dict[str, list[str]] = {}
