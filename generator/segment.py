@@ -211,13 +211,18 @@ def _role_label(raw: str) -> str:
     return _WHITESPACE_RUN_RE.sub("", raw)
 
 
+# What the people did, after their names (（记者 周 洋 通讯员 陈 红 文/摄）): not a name.
+# (A bare 摄 stays: `记者 刘健 摄` under a picture is its credit, not the story's byline.)
+_WORK_SUFFIX_RE = re.compile(r"\s+(?:文\s*[/／]\s*摄|文\s*[/／]\s*图|图\s*[/／]\s*文)\s*$")
+
+
 def parse_byline(text: str, *, bare_ok: bool = True) -> tuple[Author, ...] | None:
     """Authors of a byline (`■记 者 荣怡婷`, `记者 张留 通讯员 王心慧`, `罗焱 陈鑫`), or None.
 
     Every token must be consumed as a role label or a person name. With `bare_ok=False` a
     label (or the ■ mark, checked by the caller) is required.
     """
-    text = _normalise_byline(text)
+    text = _WORK_SUFFIX_RE.sub("", _normalise_byline(text))
     if not text or len(text) > 80:
         return None
     authors: list[Author] = []
@@ -450,6 +455,8 @@ _FOLIO_PART_RE = re.compile(
     r"|(?P<lunar>农历[\u4e00-\u9fff]{2,8})"
     r"|(?P<credit>(?:责任编辑|责编|美编|校对|版式|审读|本版编辑|编辑)[:：]\s*[\u4e00-\u9fff]{2,4})"
 )
+# Where a story came from, on a line of its own after it (来源：普陀区委政法委): not a headline.
+_SOURCE_LINE_RE = re.compile(r"^[【\[（(]?(?:来源|稿源|信息来源|供稿|资料来源)[:：]\s*\S.{0,40}$")
 # Names of the standing columns of a news page: a line that is only one of them labels what
 # follows (图片新闻 above a photo, 短讯 above briefs), it is never a headline.
 COLUMN_NAMES = frozenset({
@@ -753,6 +760,14 @@ def _plain_body_line(line: str) -> bool:
     )
 
 
+def _continues_text(units: list[_Unit]) -> bool:
+    """The block so far ends with a text line that stops mid-sentence: the next line goes on with it."""
+    if not units or units[-1].kind != "text":
+        return False
+    last = units[-1].lines[-1][1].rstrip(_BLANK_CHARS)
+    return bool(last) and not clean.ends_sentence(last) and last[-1] not in "：:"
+
+
 def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list[_Unit]:
     """Classify the lines of one block; consecutive text lines become one text unit."""
     units: list[_Unit] = []
@@ -768,7 +783,7 @@ def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list
         units.append(unit)
 
     for number, line in lines:
-        if _plain_body_line(line) and number not in boxed:
+        if _plain_body_line(line) and number not in boxed and not ("源" in line[:8] or "供稿" in line[:8]):
             if units and units[-1].kind == "text":
                 units[-1].lines.append((number, line))
             else:
@@ -793,6 +808,10 @@ def _line_units(gap: int, lines: list[tuple[int, str]], boxed: set[int]) -> list
                 add(_Unit("furniture", entry, 0, furniture=marker))
             continue
         for unit in _classify_line(number, line, level, heading):
+            if unit.kind == "caption" and not level and _continues_text(units):
+                # 截至\n目前，已发放…（记者 周 洋 通讯员 陈 红 文/摄）: the rest of a wrapped paragraph
+                # ending in its closing byline, not a photo caption.
+                unit = _Unit("text", unit.lines, 0)
             add(unit)
     # A bare name on the line after a byline continues it ("■摄影 王 强" / "夏晓蕾").
     for index in range(1, len(units)):
@@ -815,6 +834,8 @@ def _classify_line(number: int, line: str, level: int, heading: str) -> list[_Un
     if len(stripped) > 120:
         caption = _split_caption(stripped) if _caption_hint(stripped[-40:]) else None
         return [_Unit("caption", entry, 0, caption=caption)] if caption and caption.text else [_Unit("text", entry, 0)]
+    if _SOURCE_LINE_RE.match(stripped):
+        return [_Unit("furniture", entry, 0, furniture=Furniture("source", clean.clean_text(stripped)))]
     if _PAGE_LABEL_RE.match(stripped) or stripped in COLUMN_NAMES:
         return [_Unit("furniture", entry, 0, furniture=Furniture("column-label", clean.clean_text(stripped)))]
     if folio_parts(stripped) is not None:

@@ -516,3 +516,16 @@ def test_a_lexicon_term_at_the_edge_of_a_longer_dictionary_word_counts():
     assert scores and scores[0].theme == "talent" and "人才" in scores[0].terms
     evidence = {}
     assert score_themes(index, Counter({"丽水源": 1}), Counter(), 600, evidence) == []
+
+
+def test_an_agency_dateline_names_its_bureau_not_the_story_place():
+    """新华社杭州9月17日电 about 乐清: not tagged 杭州; 本报嘉兴3月5日电: the reporter was in 嘉兴."""
+    from generator.enrich import story_place
+
+    body = "记者17日从浙江省检察院获悉，乐清市全面推行“河湖长+检察长”协作机制。"
+    agency = Article(id="a", source="x.txt", position=0, title="乐清推行协作机制", body=body,
+                     dateline=Dateline(raw="新华社杭州9月17日电", place="杭州", month=9, day=17))
+    own = replace(agency, id="b", dateline=Dateline(raw="本报嘉兴3月5日电", place="嘉兴", month=3, day=5))
+    assert story_place(agency.dateline) is None and story_place(own.dateline) == "嘉兴"
+    assert [r.path for r in analyse_article(agency, THEMES).regions] == ["温州市/乐清市"]
+    assert "嘉兴市" in [r.path for r in analyse_article(own, THEMES).regions]

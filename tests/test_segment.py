@@ -759,3 +759,21 @@ def test_a_headline_over_a_captioned_picture_is_a_photo_story():
     assert photo.title == "春耕正当时" and photo.body == "" and not photo.warnings
     assert [(c.text, c.credit) for c in photo.captions] == [("3月15日，在龙游县湖镇镇，农户驾驶农机进行春耕作业。", "记者 郑 斌 摄")]
     assert ("column-label", "图片新闻") in [(f.kind, f.text) for f in result.furniture]
+
+
+def test_a_source_line_is_furniture_and_a_closing_byline_is_not_a_caption():
+    text = (
+        "“海上枫桥”护航渔民平安\n——普陀区深化海上矛盾纠纷调解机制纪实\n□ 记者 林 海\n\n"
+        "据悉，普陀区在全区建立海上调解点28个，今年以来成功调解海上纠纷312起。\n\n"
+        "来源：普陀区委政法委\n\n"
+        "岱山推出“渔嫂”创业贷款\n单户最高可贷30万元\n\n"
+        "本报讯 近日，岱山县推出“渔嫂创业贷”，单户最高可贷30万元。截至\n"
+        "目前，已发放贷款1860万元，惠及渔嫂家庭86户。（记者 周 洋 通讯员 陈 红 文/摄）\n"
+    )
+    result = segment_page(RawPage(name="x.txt", text=text, encoding="utf-8", sha256="0"))
+    first, second = result.articles
+    assert ("source", "来源：普陀区委政法委") in [(f.kind, f.text) for f in result.furniture]
+    assert (second.kicker, second.title, second.subtitle) == (None, "岱山推出“渔嫂”创业贷款", "单户最高可贷30万元")
+    assert [(a.name, a.role) for a in second.authors] == [("周洋", "记者"), ("陈红", "通讯员")]
+    assert not second.captions and second.body.endswith("惠及渔嫂家庭86户。")
+    assert "来源" not in first.body and [a.name for a in first.authors] == ["林海"]

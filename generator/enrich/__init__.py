@@ -114,7 +114,7 @@ class Analyzer:
             head_tokens=head_tokens,
             body_tokens=body_tokens,
             home=home,
-            dateline_place=article.dateline.place if article.dateline else None,
+            dateline_place=story_place(article.dateline),
         )
         freq = self.tokenizer.FREQ
         figures = _figures.find_figures(head, paras, is_word=lambda w: bool(freq.get(w)) or _figures._is_word(w))
@@ -138,6 +138,17 @@ class Analyzer:
     @functools.cached_property
     def search_dictionary(self) -> frozenset[str]:
         return search_dictionary(self.tokenizer)
+
+
+# A news agency's dateline names its bureau (新华社杭州9月17日电), not where the story happened;
+# a paper's own (本报嘉兴3月5日电) names where its reporter went.
+AGENCY_DATELINES = ("新华社", "中新社", "中新网", "人民网", "央视网", "浙江在线")
+
+
+def story_place(dateline: Dateline | None) -> str | None:
+    if dateline is None or dateline.raw.startswith(AGENCY_DATELINES):
+        return None
+    return dateline.place
 
 
 @functools.lru_cache(maxsize=4)
