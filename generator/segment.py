@@ -10,11 +10,16 @@ How a page is read
 ==================
 1. Units. Lines are grouped into blocks (runs of non-blank lines; the blank lines before a
    block are its *gap*). Each line becomes one of:
-   furniture  （下转2版）/（上接第一版） (Markdown-marked too), page labels (责任编辑…), figure
-              boxes (digits doubled by a display font `347347..22亿元`, ≥ 2 in a few lines, plus
-              a short label line above; or a block of short number lines), banners (below);
+   furniture  （下转2版）/（上接第一版） (Markdown-marked too), page labels (责任编辑…), the folio
+              line (`湖州日报  2025年3月12日  星期三  第3版`: two of date, weekday, page, editor
+              credit, besides only short labels; `folio_parts` reads it for the page's source
+              facts), standing column names (`COLUMN_NAMES`: 短讯, 图片新闻…), source lines
+              (来源：…), figure boxes (digits doubled by a display font `347347..22亿元`, ≥ 2 in a
+              few lines, plus a short label line above; or a block of short number lines),
+              banners (below);
    head       a Markdown heading of any level, or — a *candidate* — a run of ≤ 3 short lines
-              without sentence punctuation (a comma only in a one-line headline);
+              without sentence punctuation (a comma only in a one-line headline); a ■/◆ line
+              that reads as a headline is a block of its own (`■长兴召开人才工作会议`);
    byline     ■-marked or role-labelled (`■记 者 荣怡婷`, `通讯员 陶 冶 曹 律`, org + 记者),
               or a line that is only `（罗焱 陈鑫）`;
    names      a bare line of 1–6 person names (`王凌云 杨斌英 王晨曦`); a byline only right
@@ -36,8 +41,12 @@ How a page is read
      +1 two or more heads; +1 a byline right above it
      −2 an unmarked head with a comma; a lone banner-shaped head (`clean.is_banner`) or, on a
         page with Markdown headings, a group with no Markdown heading needs a byline/dateline.
+     A headline over nothing but a captioned picture (set apart by a blank line) is a photo
+     story. A ■ head is a news brief's headline when the briefs sit under a short column
+     label or each closes with its writers' names; otherwise it is a subhead (◆党建引领聚合力).
    In a group the highest-ranking Markdown heading is the title (heads before: kicker, after:
-   subtitle); unmarked, two lines read title/subtitle and three kicker/title/subtitle. A first
+   subtitle); unmarked, two lines read title/subtitle (kicker/title when the first is a series
+   label `共建共治共享·基层治理新实践`) and three kicker/title/subtitle. A first
    line of < 5 characters wrapped onto the next is one title (`基层治理` / `需要更多“新力量”`).
    A Markdown head under a title at a level the page uses for lone subheads is split off as
    the first subhead. A rejected group is, in order:
@@ -67,7 +76,10 @@ How a page is read
    photo is rejoined); a paragraph that stops mid-word takes the article's only paragraph
    that opens with a fragment no sentence starts with (`康、…`: columns out of order).
    Text with no headline: an article titled from its first sentence (cut at a clause, ≤ 30
-   characters), with a warning. A （下转） marker that is the page's very last line goes to the
+   characters), with a warning — unless it is an editor's note (编者按：…), which opens the
+   article below it. Captions with no text go to the article before (a picture set after a
+   story's （下转…） line); a caption sharing no words with its article goes to the one it
+   plainly describes (a page-foot picture). A （下转） marker that is the page's very last line goes to the
    nearest article that stops mid-sentence when the one before the marker ends cleanly.
 Ids: `ascii_slug(file stem)-sha1(clean title)[:8]`, `-2`, `-3`… on a collision in the page.
 Never raises: an internal error keeps the page as one article and reports an error Problem.
