@@ -110,13 +110,17 @@ def publish_tree(files: dict[str, bytes], out_dir: Path) -> bool:
 
 
 def _remove_stale_versions(out_dir: Path, keep: str) -> None:
-    """Old versions go, and staging folders of runs that died; a live run's staging folder stays."""
+    """Old versions go, and staging folders and links of runs that died; a live run's stay."""
     prefix = f".{out_dir.name}-"
-    staging = f"{prefix}staging-"
+    staging, link = f"{prefix}staging-", f"{prefix}link-"
     for sibling in out_dir.parent.iterdir():
         if sibling.name.startswith(prefix) and sibling.name != keep:
             if sibling.is_symlink():
-                continue  # another process's link in flight
+                # A run's new link before its swap: left alone while that run lives (the swap
+                # moves it), removed when a run killed in between left it behind.
+                if sibling.name.startswith(link) and not _running(sibling.name[len(link) :]):
+                    sibling.unlink(missing_ok=True)
+                continue
             if sibling.name.startswith(staging) and _running(sibling.name[len(staging) :]):
                 continue  # another run (mkdocs serve beside make site) still writing it
             shutil.rmtree(sibling, ignore_errors=True)

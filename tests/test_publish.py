@@ -105,7 +105,9 @@ def test_a_killed_run_not_yet_reaped_counts_as_dead(tmp_path):
         time.sleep(0.3)  # dead, not reaped: /proc/<pid> still exists
         stale = tmp_path / f".docs-staging-{killed.pid}"
         stale.mkdir()
+        link = tmp_path / f".docs-link-{killed.pid}"  # killed between making its link and the swap
+        os.symlink(os.readlink(out), link)
         publish_tree({"a.md": b"2"}, out)
-        assert not stale.exists()
+        assert not stale.exists() and not link.is_symlink()
     finally:
         killed.wait()
