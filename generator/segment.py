@@ -139,13 +139,16 @@ _ROLE_RE_TEXT = "|".join(
     ["共享联盟\\s*[·・•.]\\s*[" + _HAN + "]{2,4}"]
     + [spelled for word in _ROLE_WORDS for spelled in (f"本\\s*报\\s*{_SPACED(word)}", _SPACED(word))]
     + ["文\\s*[/／]\\s*图", "图\\s*[/／]\\s*文"]
+    # `作者：王芳`, `文/李强 图/赵敏`: a label only with its colon or slash (文 and 图 alone are
+    # common in names).
+    + ["作\\s*者\\s*[:：]?", "文\\s*[/／:：]", "图\\s*[/／:：]"]
 )
 # An organisation before 记者/通讯员: "浙江共产党员杂志记者".
 _ORG_ROLE = f"[{_HAN}]{{2,12}}?(?:日报|晚报|报社|杂志社?|电视台|广播电视台|新闻社|新闻网|网|台|社|中心|集团)(?:记者|通讯员)"
 _ROLE_RE = re.compile(f"(?:(?<=\\s)|^)(?:{_ORG_ROLE})|{_ROLE_RE_TEXT}")
 _PLAIN_ROLE_RE = re.compile(_ROLE_RE_TEXT)  # without the (slow) organisation prefix
 # Characters every role label contains one of: a byline without any is only names.
-_ROLE_CHARS_RE = re.compile("[记讯摄制绘漫撰整编实共图文]")
+_ROLE_CHARS_RE = re.compile("[记讯摄制绘漫撰整编实共图文作]")
 
 
 def _role_regex(text: str) -> re.Pattern[str] | None:
@@ -220,7 +223,8 @@ _WHITESPACE_RUN_RE = re.compile(r"\s+")
 
 
 def _role_label(raw: str) -> str:
-    return _WHITESPACE_RUN_RE.sub("", raw)
+    # `文/` → 文, `作者：` → 作者; `文/图` keeps its slash (one person did both).
+    return _WHITESPACE_RUN_RE.sub("", raw).rstrip(":：/／")
 
 
 # What the people did, after their names (（记者 周 洋 通讯员 陈 红 文/摄）): not a name.
@@ -251,7 +255,9 @@ def parse_byline(text: str, *, bare_ok: bool = True) -> tuple[Author, ...] | Non
             authors.extend(Author(n, role) for n in names)
         elif labelled and role is not None and not any(a.role == role for a in authors):
             return None  # two labels in a row: "记者 通讯员" names nobody
-        role = _role_label(match.group(0))
+        role = _role_label(match.group(0)) or None
+        if role == "作者":
+            role = None  # 作者：王芳 says who wrote it, which every byline does
         labelled = True
         position = match.end()
     rest = text[position:]
@@ -631,7 +637,7 @@ def _bullet_headline(line: str) -> bool:
     if len(text) < 5:
         return False
     rest = text.lstrip(_BYLINE_MARK + _BLANK_CHARS)
-    return _han_count(rest) >= 4 and _headlike(rest, commas=1) and _labelled_byline(text) is None and not _ROLE_CHARS_RE.search(rest)
+    return _han_count(rest) >= 4 and _headlike(rest, commas=1) and _labelled_byline(text) is None and not _PLAIN_ROLE_RE.match(rest)
 
 
 def _is_bullet_head(unit: _Unit) -> bool:
@@ -740,7 +746,7 @@ def _figure_box_lines(text: str, blocks: list[tuple[int, list[tuple[int, str]]]]
 
 
 # Cheap tests that let most body lines skip the byline and caption parsers.
-_ROLE_FIRST_CHARS = frozenset(_BYLINE_MARK + "首特见实记通摄制绘漫撰整编责共文图本")
+_ROLE_FIRST_CHARS = frozenset(_BYLINE_MARK + "首特见实记通摄制绘漫撰整编责共文图本作")
 # Words of photo credits and captions (literal alternatives: the engine jumps to their first
 # characters) and the words a caption opens with.
 _CAPTION_WORDS_RE = re.compile("供图|提供|摄|▲|△")

@@ -777,3 +777,16 @@ def test_a_source_line_is_furniture_and_a_closing_byline_is_not_a_caption():
     assert [(a.name, a.role) for a in second.authors] == [("周洋", "记者"), ("陈红", "通讯员")]
     assert not second.captions and second.body.endswith("惠及渔嫂家庭86户。")
     assert "来源" not in first.body and [a.name for a in first.authors] == ["林海"]
+
+
+def test_author_and_slash_bylines():
+    """作者：王 芳 and 文/李 强 图/赵 敏 are bylines; 文 and 图 inside names stay names."""
+    text = (
+        "# 建德：“草莓小镇”里的共富经\n作者：王 芳\n\n近年来，建德市杨村桥镇大力发展草莓产业。\n\n"
+        "# 淳安：“千岛湖水”守护行动启动\n文/李 强 图/赵 敏\n\n近日，淳安县启动“千岛湖水”守护行动。\n\n"
+        "# 桐庐：民宿管家持证上岗\n记者 张文图 通讯员 李 文\n\n近日，桐庐县首批民宿管家获证。\n"
+    )
+    first, second, third = segment_page(RawPage(name="x.txt", text=text, encoding="utf-8", sha256="0")).articles
+    assert [(a.name, a.role) for a in first.authors] == [("王芳", None)] and first.subtitle is None
+    assert [(a.name, a.role) for a in second.authors] == [("李强", "文"), ("赵敏", "图")] and second.subtitle is None
+    assert [(a.name, a.role) for a in third.authors] == [("张文图", "记者"), ("李文", "通讯员")]
