@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from .model import Enriched, InputError, Problem, SourceInfo
+from .model import Enriched, InputError, Problem
 
 DEFAULT_CONTENT = Path("content")
 
@@ -37,7 +37,7 @@ def _enriched_to_dict(item: Enriched) -> dict:
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Preview what page files yield, enriched against the content folder's themes and sources."""
     from .enrich import enrich_corpus
-    from .pipeline import ContentPaths, ingest_all, with_folio
+    from .pipeline import ContentPaths, completed_sources, ingest_all
     from .segment import page_text_report
     from .yamlio import load_sources, load_themes
 
@@ -49,8 +49,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     results, problems = ingest_all(files, cache_dir=None, jobs=1)
     themes = load_themes(content.themes)
     sources = load_sources(content.sources) if content.sources.exists() else {}
-    for result in results:
-        sources[result.source] = with_folio(sources.get(result.source) or SourceInfo(name=result.source), result)
+    sources = completed_sources(sources, results)
     articles = [a for r in results for a in r.articles]
     enriched = enrich_corpus(articles, sources, themes, jobs=1)
     if args.json:

@@ -197,6 +197,14 @@ def with_folio(info: SourceInfo, result: PageResult) -> SourceInfo:
     )
 
 
+def completed_sources(sources: dict[str, SourceInfo], results: list[PageResult]) -> dict[str, SourceInfo]:
+    """sources.yml's entries, plus one for every page read, each completed by with_folio."""
+    out = dict(sources)
+    for result in sorted(results, key=lambda r: r.source):
+        out[result.source] = with_folio(out.get(result.source) or SourceInfo(name=result.source), result)
+    return out
+
+
 def _sort_key(item: Enriched) -> tuple:
     # Newest first; undated last; then by page and position for a stable order.
     return (item.date is None, _negated(item.date or ""), item.article.source, item.article.position)
@@ -264,8 +272,7 @@ def build_digest(
     known_ids = {a.id for a in articles}
     # Curation is validated before any work is written, so a broken file stops the run early.
     curation = load_curation(paths.curation, known_ids, theme_ids) if paths.curation.exists() else None
-    for result in sorted(results, key=lambda r: r.source):
-        sources[result.source] = with_folio(sources.get(result.source) or SourceInfo(name=result.source), result)
+    sources = completed_sources(sources, results)
     # Per-article analyses are cached beside the page cache, by content hash: a one-page
     # change re-analyses only that page's articles (the corpus-level part always reruns).
     enriched = enrich_corpus(
@@ -312,9 +319,6 @@ def generate(
     cache_dir: Path | None = None,
 ) -> tuple[Digest, dict[str, bytes]]:
     """The whole generated docs tree as a mapping, without writing anything."""
-    from .render import render_site
-    from .search_index import build_search_index
-
     jobs = jobs or default_jobs()
     with collector_paused():
         return _generate(content_dir, only_theme, site_url, jobs, cache_dir)

@@ -482,7 +482,15 @@ COLUMN_NAMES = frozenset({
     "图片新闻", "新闻图片", "图片报道", "图说", "图说新闻", "镜头", "一线传真", "基层传真", "县域传真", "基层动态", "动态",
 })
 _FOLIO_SEPARATORS_RE = re.compile(r"[\s|｜/·•]+")
-_PUBLICATION_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:日报|晚报|早报|商报|时报|周报|报)$")
+_PAPER_KINDS = "日报|晚报|早报|商报|时报|周报"
+_PUBLICATION_RE = re.compile(f"^[\u4e00-\u9fff]{{2,10}}(?:{_PAPER_KINDS}|报)$")
+
+
+def _iso_date(year: str, month: str, day: str) -> str | None:
+    try:
+        return _dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
 
 
 def folio_parts(line: str) -> dict[str, str] | None:
@@ -503,12 +511,12 @@ def folio_parts(line: str) -> dict[str, str] | None:
     found: dict[str, str] = {}
     for match in parts:
         if match.group("date") and "date" not in found:
-            try:
-                found["date"] = _dt.date(int(match.group("y")), int(match.group("m")), int(match.group("d"))).isoformat()
-            except ValueError:
+            date = _iso_date(match.group("y"), match.group("m"), match.group("d"))
+            if date is None:
                 return None  # 2025年13月40日 is not a date: not a folio either
+            found["date"] = date
         elif match.group("page") and "page" not in found:
-            found["page"] = re.sub(r"\s+", "", match.group("page"))
+            found["page"] = _WHITESPACE_RUN_RE.sub("", match.group("page"))
     publication = next((piece for piece in rest if _PUBLICATION_RE.match(piece)), None)
     if publication:
         found["publication"] = publication
@@ -517,7 +525,7 @@ def folio_parts(line: str) -> dict[str, str] | None:
 
 _NAME_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.年](\d{1,2})[-_.月](\d{1,2})(?!\d)")
 _NAME_PAGE_RE = re.compile(r"第\s*[A-Za-z]?\d{1,3}\s*版")
-_NAME_PUBLICATION_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|商报|时报|周报)")
+_NAME_PUBLICATION_RE = re.compile(f"^[\u4e00-\u9fff]{{2,10}}?(?:{_PAPER_KINDS})")
 
 
 def file_name_parts(name: str) -> dict[str, str]:
@@ -529,14 +537,12 @@ def file_name_parts(name: str) -> dict[str, str]:
     stem = PurePath(name).stem
     found: dict[str, str] = {}
     match = _NAME_DATE_RE.search(stem)
-    if match:
-        try:
-            found["date"] = _dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
-        except ValueError:
-            pass
+    date = _iso_date(*match.groups()) if match else None
+    if date:
+        found["date"] = date
     page = _NAME_PAGE_RE.search(stem)
     if page:
-        found["page"] = re.sub(r"\s+", "", page.group())
+        found["page"] = _WHITESPACE_RUN_RE.sub("", page.group())
     publication = _NAME_PUBLICATION_RE.match(stem)
     if publication:
         found["publication"] = publication.group()
@@ -1709,7 +1715,7 @@ def _build(draft: _Draft, units: list[_Unit], source: str, problems: list[Proble
         title = clean.clean_title(heads[position].head)
         kicker = " ".join(clean.clean_title(u.head) for u in heads[:position]) or None
         subtitle = " ".join(clean.clean_title(u.head) for u in heads[position + 1 :]) or None
-    authors: list[Author] = [a for t in draft.items if t.kind == "byline" and t.unit is not None for a in t.unit.authors]
+    authors = _authors_of(draft.items)
     captions = _captions_of(draft.items)
     dateline: Dateline | None = None
     parts = _text_runs(draft.items)
@@ -1921,7 +1927,7 @@ def _move_stray_captions(articles: list[Article]) -> None:
 
     Photo captions set at the foot of a page (图为安吉县大里村竹林) follow the last story in the
     dump whatever picture they belong to. Moved only when the caption shares no two-character
-    sequence beyond 图为 with its article, at least MIN_SHARED with one other, and more than
+    sequence beyond 图为 with its article, at least MIN_SHARED_CAPTION with one other, and more than
     with any third: a caption that fits nowhere, or two places, stays where the page put it.
     """
     if len(articles) < 2 or not any(a.captions for a in articles):
