@@ -14,7 +14,13 @@ import multiprocessing
 import traceback
 from typing import Callable, TypeVar
 
+A = TypeVar("A")
+B = TypeVar("B")
 R = TypeVar("R")
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def forked_map(work: Callable[[range], list[R]], count: int, jobs: int, min_count: int) -> list[R]:
@@ -23,40 +29,69 @@ def forked_map(work: Callable[[range], list[R]], count: int, jobs: int, min_coun
     The first part runs in this process while `jobs - 1` forked children run the others;
     below `min_count` items (a fork and a pipe cost ~0.1 s) or with one job, it all runs here.
     """
-    if jobs <= 1 or count < min_count or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or count < min_count or not can_fork():
         return work(range(count))
-    context = multiprocessing.get_context("fork")
     bounds = [count * k // jobs for k in range(jobs + 1)]
-    children = []
-    for k in range(1, jobs):
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_run_child, args=(work, range(bounds[k], bounds[k + 1]), sender), daemon=True)
-        child.start()
-        sender.close()  # the child holds the only writing end: EOF if it dies
-        children.append((child, receiver))
+    children = [_start(lambda part=range(bounds[k], bounds[k + 1]): work(part)) for k in range(1, jobs)]
     try:
         out = work(range(bounds[0], bounds[1]))
-        for child, receiver in children:
-            try:
-                ok, value = receiver.recv()
-            except EOFError:
-                child.join(timeout=5)  # reaped, so its exit code is known
-                ok, value = False, f"the worker process exited with code {child.exitcode} before sending its results"
-            if not ok:
-                raise RuntimeError(f"a forked worker failed:\n{value}")
-            out.extend(value)
+        for child in children:
+            out.extend(_result(child))
         return out
     finally:
-        for child, receiver in children:
-            receiver.close()
-            child.join(timeout=5)
-            if child.is_alive():
-                child.kill()
+        for child in children:
+            _reap(child)
 
 
-def _run_child(work: Callable[[range], list], part: range, sender) -> None:
+def side_by_side(there: Callable[[], A], here: Callable[[], B], parallel: bool = True) -> tuple[A, B]:
+    """(there(), here()), with `there` in a forked child while `here` runs in this process.
+
+    For two independent stages of about the same cost (the search index and the rendered
+    pages): on two cores the run takes the longer of the two rather than their sum.
+    `there` may start processes of its own (its child is not a daemon, which could not).
+    """
+    if not parallel or not can_fork():
+        return there(), here()
+    child = _start(there, daemon=False)
     try:
-        result = (True, work(part))
+        second = here()
+        return _result(child), second
+    finally:
+        _reap(child)
+
+
+def _start(work: Callable[[], R], daemon: bool = True):
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_run_child, args=(work, sender), daemon=daemon)
+    child.start()
+    sender.close()  # the child holds the only writing end: EOF if it dies
+    return child, receiver
+
+
+def _result(started) -> R:
+    child, receiver = started
+    try:
+        ok, value = receiver.recv()
+    except EOFError:
+        child.join(timeout=5)  # reaped, so its exit code is known
+        ok, value = False, f"the worker process exited with code {child.exitcode} before sending its results"
+    if not ok:
+        raise RuntimeError(f"a forked worker failed:\n{value}")
+    return value
+
+
+def _reap(started) -> None:
+    child, receiver = started
+    receiver.close()
+    child.join(timeout=5)
+    if child.is_alive():
+        child.kill()
+
+
+def _run_child(work: Callable[[], object], sender) -> None:
+    try:
+        result = (True, work())
     except BaseException:
         result = (False, traceback.format_exc())
     sender.send(result)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from . import atomic
+from .forked import side_by_side
 from .model import Article, Digest, Enriched, InputError, PageResult, Problem, SourceInfo, Theme
 
 log = logging.getLogger("generator")
@@ -27,6 +28,9 @@ T = TypeVar("T")
 PAGE_SUFFIXES = (".txt", ".md")
 # Below this many pages a process pool costs more (start-up, jieba load) than it saves.
 PARALLEL_THRESHOLD = 64
+# Below this many articles, building the search index beside the pages costs more (a fork,
+# its results pickled through a pipe) than it saves.
+SIDE_BY_SIDE_THRESHOLD = 1000
 # Bump when segmentation output changes shape, so stale cache entries are ignored.
 CACHE_VERSION = "1"
 
@@ -332,14 +336,17 @@ def _generate(
 
     words: dict[bytes, str] = {}
     digest, sources = build_digest(content_dir, only_theme=only_theme, jobs=jobs, cache_dir=cache_dir, search_words=words)
-    # The search index first: its pool workers then start from a process not yet holding
-    # the rendered pages. Postings of unchanged runs of articles are cached, by content hash;
-    # the words of the articles enrichment analysed are handed over rather than cut again.
-    search = build_search_index(
-        digest, article_url, jobs=jobs, cache_dir=cache_dir / "search" if cache_dir else None, known_words=words
+    # The search index and the pages depend on the digest only, not on each other: with
+    # two cores they are built side by side. Postings of unchanged runs of articles are
+    # cached by content hash; the words enrichment cut are handed over, not cut again.
+    search, files = side_by_side(
+        lambda: build_search_index(
+            digest, article_url, jobs=jobs, cache_dir=cache_dir / "search" if cache_dir else None, known_words=words
+        ),
+        lambda: render_site(digest, sources, site_url, cache_dir=cache_dir / "render" if cache_dir else None, jobs=jobs),
+        parallel=jobs > 1 and len(digest.articles) >= SIDE_BY_SIDE_THRESHOLD,
     )
     del words
-    files = dict(render_site(digest, sources, site_url, cache_dir=cache_dir / "render" if cache_dir else None, jobs=jobs))
     files.update(search)
     del search
     return digest, files

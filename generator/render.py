@@ -304,7 +304,11 @@ def card_meta_of(date: str | None, regions, publication: str | None, page: str |
 
 def article_card(item: Enriched, from_path: str, *, level: int = 3) -> str:
     """A card: linked title, date · regions · source, summary. Escaped throughout."""
-    target = _article_link(posixpath.dirname(from_path), item.id)
+    return _card(item, _articles_folder(posixpath.dirname(from_path)), level)
+
+
+def _card(item: Enriched, articles_folder: str, level: int) -> str:
+    target = f"{item.id}.md" if articles_folder == "." else f"{articles_folder}/{item.id}.md"
     title, meta, summary = _card_parts(item)
     lines = [
         '<div class="digest-card" markdown>',
@@ -319,10 +323,9 @@ def article_card(item: Enriched, from_path: str, *, level: int = 3) -> str:
     return "\n".join(lines)
 
 
-def _article_link(from_dir: str, article_id: str) -> str:
-    """link(from_path, article_path(article_id)), without a relpath per card (ids hold no '/')."""
-    folder = _relative("articles", from_dir or ".")
-    return f"{article_id}.md" if folder == "." else f"{folder}/{article_id}.md"
+def _articles_folder(from_dir: str) -> str:
+    """The articles folder as seen from from_dir: card links need no relpath each (ids hold no '/')."""
+    return _relative("articles", from_dir or ".")
 
 
 def _card_parts(item: Enriched) -> tuple[str, str, str]:
@@ -344,7 +347,8 @@ def _card_parts_of(
 
 
 def card_list(items: Iterable[Enriched], from_path: str, *, level: int = 3) -> str:
-    cards = [article_card(item, from_path, level=level) for item in items]
+    folder = _articles_folder(posixpath.dirname(from_path))
+    cards = [_card(item, folder, level) for item in items]
     if not cards:
         return para("暂无文章。", "digest-empty")
     return "\n\n".join(['<div class="digest-cards" markdown>', *cards, "</div>"])

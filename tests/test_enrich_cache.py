@@ -120,3 +120,29 @@ def test_an_edited_sources_file_is_read_again_and_the_collector_is_back_on(tmp_p
     articles = json.loads((tmp_path / "after" / "api" / "articles.json").read_text(encoding="utf-8"))["articles"]
     assert "测试改名日报" in {a["publication"] for a in articles}
     assert gc.isenabled()
+
+
+def test_a_few_changed_articles_are_analysed_beside_the_reading(tmp_path, monkeypatch):
+    # With two jobs, a warm cache and a few changed articles, those are analysed in a forked
+    # child while this process reads the rest (enrich.analyse_cached); the result is the same.
+    import generator.enrich as enrich
+
+    monkeypatch.setattr(enrich, "PARALLEL_THRESHOLD", 3)
+    articles = seed_corpus()
+    enrich_corpus(articles, SOURCES, THEMES, jobs=2, cache_dir=tmp_path)
+    changed = [replace(a, body=a.body + "\n\n新增一段关于人才公寓的说明。") if a.id == WATER.id else a for a in articles]
+    before = set(tmp_path.glob("*.pickle"))
+    warm = enrich_corpus(changed, SOURCES, THEMES, jobs=2, cache_dir=tmp_path)
+    assert warm == enrich_corpus(changed, SOURCES, THEMES)
+    assert len(set(tmp_path.glob("*.pickle")) - before) == 1  # the child kept its analysis
+
+
+def test_counts_read_back_from_the_cache_equal_the_fresh_ones(tmp_path):
+    from generator.enrich import analyse_cached, analyse_article
+
+    work = [(a, SOURCES.get(a.source)) for a in hand_made()]
+    analyse_cached(work, THEMES, 1, tmp_path)
+    for (article, source), cached in zip(work, analyse_cached(work, THEMES, 1, tmp_path)):
+        fresh = analyse_article(article, THEMES, source)
+        assert cached.counts == fresh.counts and cached.counts
+        assert replace(cached, search_words=None) == replace(fresh, search_words=None)

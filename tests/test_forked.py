@@ -1,4 +1,4 @@
-"""forked.forked_map: work split over forked processes gives the serial result, and failures surface."""
+"""forked.forked_map and side_by_side: work in forked processes gives the serial result, and failures surface."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import random
 import pytest
 
 from generator.enrich import related
-from generator.forked import forked_map
+from concurrent.futures import ProcessPoolExecutor
+
+from generator.forked import forked_map, side_by_side
 
 BIG = list(range(5000))
 
@@ -64,3 +66,30 @@ def test_related_articles_are_the_same_split_or_not():
     serial = related.find_related(ids, vectors, jobs=1)
     assert related.find_related(ids, vectors, jobs=2) == serial
     assert sum(bool(r) for r in serial) > len(vectors) * 0.9
+
+
+def test_side_by_side_runs_the_first_in_a_child_and_the_second_here():
+    there, here = side_by_side(lambda: (sum(BIG), os.getpid()), lambda: (len(BIG), os.getpid()))
+    assert there[0] == sum(BIG) and here[0] == len(BIG)
+    assert here[1] == os.getpid() != there[1]
+    serial = side_by_side(lambda: os.getpid(), lambda: os.getpid(), parallel=False)
+    assert serial == (os.getpid(), os.getpid())
+
+
+def test_side_by_side_surfaces_a_failure_or_a_death_of_the_child():
+    def fails() -> int:
+        raise ValueError("the index could not be built")
+
+    with pytest.raises(RuntimeError, match="the index could not be built"):
+        side_by_side(fails, lambda: 1)
+    with pytest.raises(RuntimeError, match="exited with code 4"):
+        side_by_side(lambda: os._exit(4), lambda: 1)
+
+
+def test_the_child_of_side_by_side_may_start_a_process_pool():
+    # The search index uses a pool for big corpora; a daemon child could not start one.
+    def pooled() -> list[int]:
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(abs, [-1, -2, -3]))
+
+    assert side_by_side(pooled, lambda: "here") == ([1, 2, 3], "here")

@@ -19,6 +19,7 @@ from generator.search_index import (
     encode_numbers,
     index_stats,
     normalise,
+    plain_body,
     query_parts,
     shard_of,
     t2s_tables,
@@ -135,6 +136,26 @@ def test_zero_width_and_markdown_are_removed() -> None:
     doc = SearchDoc(digest_of([article]).articles[0], "articles/x.html")
     assert doc.title == "共富工坊"
     assert doc.text == "共富工坊\n小标题\n加粗正文*"
+
+
+def _plain_body_every_pattern_on_every_line(markdown: str) -> str:
+    """plain_body as first written: each pattern on each line, needed or not."""
+    from generator.search_index import _BLANK_LINES, _HEADING, _MD_EMPHASIS, _MD_ESCAPE
+
+    paras = []
+    for block in _BLANK_LINES.split(markdown):
+        lines = [
+            _MD_ESCAPE.sub(r"\1", _MD_EMPHASIS.sub(r"\2", _HEADING.sub("", line))).strip() for line in block.splitlines()
+        ]
+        if text := "".join(lines).strip():
+            paras.append(text)
+    return "\n".join(paras)
+
+
+@given(st.text(alphabet=st.sampled_from("#*_\\ \n\t\r\u2028[]()-.!字文标题"), max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_plain_body_skips_only_patterns_that_cannot_match(markdown: str) -> None:
+    assert plain_body(markdown) == _plain_body_every_pattern_on_every_line(markdown)
 
 
 def test_html_in_titles_stays_data() -> None:

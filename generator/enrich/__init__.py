@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..forked import forked_map
+from ..forked import forked_map, side_by_side
 from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore
 from . import figures as _figures
 from . import keywords as _keywords
@@ -51,7 +51,7 @@ PARALLEL_THRESHOLD = 400
 # What the corpus part reads of an article's ranked terms: its keyword candidates and its vector.
 RANKED_TERMS = max(_keywords.MAX_KEYWORDS * 4, _related.VECTOR_TERMS)
 # Bump when ArticleAnalysis changes shape, so stale cache entries are ignored.
-ANALYSIS_CACHE_VERSION = "1"
+ANALYSIS_CACHE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class ArticleAnalysis:
 
     id: str
     length: int
-    counts: Counter  # content terms (keyword candidates) over headline and body
+    # The content terms (keyword candidates) over headline and body, pickled: see `counts`.
+    counts_data: bytes
     head_terms: frozenset[str]
     theme_scores: tuple[ThemeScore, ...]
     themes: tuple[str, ...]
@@ -71,6 +72,16 @@ class ArticleAnalysis:
     # (text_key, document_words) of the article's searchable text, so the search index need not
     # cut it again; only handed over within a run, never cached (see analyse_cached).
     search_words: tuple[bytes, str] | None = None
+
+    @functools.cached_property
+    def counts(self) -> Counter:
+        """Term → count, decoded on first use.
+
+        Hundreds of strings an article: decoding them is most of the cost of reading an
+        analysis back from the cache, and a rebuild needs the counts of few articles
+        (those whose keywords may have moved; see corpus.py).
+        """
+        return Counter(pickle.loads(self.counts_data))
 
 
 class Analyzer:
@@ -124,7 +135,7 @@ class Analyzer:
         return ArticleAnalysis(
             id=article.id,
             length=length,
-            counts=counts,
+            counts_data=pickle.dumps(dict(counts), protocol=pickle.HIGHEST_PROTOCOL),
             head_terms=head_terms,
             theme_scores=tuple(scores),
             themes=tuple(accepted),
@@ -292,12 +303,35 @@ def analyse_cached(
     cache_dir.mkdir(parents=True, exist_ok=True)
     prefix = hashlib.sha256(f"{_code_fingerprint()}\0{themes!r}".encode("utf-8")).hexdigest()
     paths = [cache_dir / f"{_analysis_key(prefix, a, s)}.pickle" for a, s in work]
-    analyses: list[ArticleAnalysis | None] = [_read_cached(p) for p in paths]
-    misses = [i for i, found in enumerate(analyses) if found is None or found.id != work[i][0].id]
-    for i, analysis in zip(misses, _analyse_all([work[i] for i in misses], themes, jobs)):
+    absent = [i for i, path in enumerate(paths) if not path.exists()]
+    absent_set = set(absent)
+
+    def analyse_absent() -> list[ArticleAnalysis]:
+        return _analyse_and_keep([work[i] for i in absent], [paths[i] for i in absent], themes, jobs)
+
+    def read_present() -> list[ArticleAnalysis | None]:
+        return [None if i in absent_set else _read_cached(path) for i, path in enumerate(paths)]
+
+    # A rebuild reads thousands of analyses and makes a few: the few (and the ~1 s the
+    # tokenizer takes to load) in a forked child while this process reads.
+    side = jobs > 1 and 0 < len(absent) < PARALLEL_THRESHOLD and len(paths) - len(absent) >= PARALLEL_THRESHOLD
+    made, analyses = side_by_side(analyse_absent, read_present, parallel=side)
+    for i, analysis in zip(absent, made):
         analyses[i] = analysis
-        _write_cached(paths[i], replace(analysis, search_words=None))
+    # Entries that were there but unreadable, or of another article (a hash collision).
+    misses = [i for i, found in enumerate(analyses) if found is None or found.id != work[i][0].id]
+    for i, analysis in zip(misses, _analyse_and_keep([work[i] for i in misses], [paths[i] for i in misses], themes, jobs)):
+        analyses[i] = analysis
     return analyses  # type: ignore[return-value]  # every miss was filled
+
+
+def _analyse_and_keep(
+    work: list[tuple[Article, SourceInfo | None]], paths: list[Path], themes: tuple[Theme, ...], jobs: int
+) -> list[ArticleAnalysis]:
+    analyses = _analyse_all(work, themes, jobs)
+    for path, analysis in zip(paths, analyses):
+        _write_cached(path, replace(analysis, search_words=None))
+    return analyses
 
 
 def enrich_corpus(
