@@ -7,6 +7,8 @@ dataclasses; nothing here knows about MkDocs.
 
 from __future__ import annotations
 
+import io
+import pickle
 from dataclasses import dataclass, field
 
 
@@ -174,3 +176,14 @@ class Digest:
     articles: tuple[Enriched, ...]  # excluded articles removed, fragments merged; newest first
     themes: tuple[Theme, ...]
     problems: tuple[Problem, ...] = ()
+
+
+def spelled_out(value: object) -> bytes:
+    """The value's pickle without the memo, for cache keys: equal values give equal bytes,
+    however their strings happen to be shared (a memo would write a repeated object as a
+    back-reference). Several times faster than repr() over 10,000 articles."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo; fine for data without cycles
+    pickler.dump(value)
+    return buffer.getvalue()

@@ -23,10 +23,8 @@ import datetime as _dt
 import functools
 import hashlib
 import html
-import io
 import json
 import os
-import pickle
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -39,7 +37,7 @@ from typing import Iterable
 import yaml
 
 from .forked import forked_map
-from .model import Digest, Enriched, Region, SourceInfo, Theme
+from .model import Digest, Enriched, Region, SourceInfo, Theme, spelled_out
 from .yamlio import dump_mapping
 
 SITE_NAME = "政策举措文摘"
@@ -533,18 +531,7 @@ def _article_page_key(prefix: bytes, item: Enriched, by_id: dict[str, Enriched])
         for r in item.related
         if r != item.id and (other := by_id.get(r)) is not None
     ]
-    return hashlib.sha256(prefix + _spelled_out((item, shown))).hexdigest()
-
-
-def _spelled_out(value: object) -> bytes:
-    """The value's pickle without the memo: equal values give equal bytes, however their
-    strings happen to be shared (a memo would write a repeated object as a back-reference).
-    Several times faster than repr() for the 10,000 page keys of a rebuild."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo; fine for data without cycles
-    pickler.dump(value)
-    return buffer.getvalue()
+    return hashlib.sha256(prefix + spelled_out((item, shown))).hexdigest()
 
 
 def article_pages(

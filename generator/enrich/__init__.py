@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..forked import forked_map, side_by_side
-from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore
+from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore, spelled_out
 from . import figures as _figures
 from . import keywords as _keywords
 from . import regions as _regions
@@ -273,8 +273,8 @@ def _code_fingerprint() -> str:
 
 
 def _analysis_key(prefix: str, article: Article, source: SourceInfo | None) -> str:
-    """Everything analyse() reads, spelled out by the dataclasses' reprs (deterministic, field by field)."""
-    return hashlib.sha256(f"{prefix}\0{source!r}\0{article!r}".encode("utf-8")).hexdigest()
+    """Everything analyse() reads: the article and its page's SourceInfo, field by field."""
+    return hashlib.sha256(prefix.encode() + spelled_out((source, article))).hexdigest()
 
 
 def _read_cached(path: Path) -> ArticleAnalysis | None:
