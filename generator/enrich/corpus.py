@@ -204,15 +204,24 @@ def _weigh(
 
 
 def _look_up(
-    positions: Sequence[int], ids: list[str], vectors: list[dict[str, float]], trimmed: dict[str, list[int]], jobs: int
+    positions: Sequence[int],
+    ids: list[str],
+    vectors: list[dict[str, float]],
+    trimmed: dict[str, list[int]],
+    jobs: int,
+    known: dict[int, list[int]] | None = None,
 ) -> list[tuple[list[int], list[str]]]:
-    """(candidates, related ids) of the articles at `positions`, as related.find_related finds them."""
+    """(candidates, related ids) of the articles at `positions`, as related.find_related finds them.
+
+    `known` has the candidates of some of them, still valid: those are only ranked again.
+    """
+    known = known or {}
 
     def look_up(part: range) -> list[tuple[list[int], list[str]]]:
         out = []
         for j in part:
             index = positions[j]
-            candidates = _related.candidates_of(index, vectors, trimmed)
+            candidates = known[index] if index in known else _related.candidates_of(index, vectors, trimmed)
             out.append((candidates, _related.rank_candidates(index, candidates, ids, vectors, _related.MAX_RELATED)))
         return out
 
@@ -293,7 +302,8 @@ def _update(
     weigh = sorted(set(changed).union(i for i, d in enumerate(docs) if not d.counts.keys().isdisjoint(delta)))
     background, background_default = _keywords.background_idf()
     idf = _keywords.Idf(doc_freq=doc_freq, n_docs=n, background=background, background_default=background_default)
-    idf_table = {term: idf(term) for i in weigh for term in docs[i].counts}
+    # Each distinct term once: A's articles share most of their terms.
+    idf_table = {term: idf(term) for term in set().union(*(docs[i].counts.keys() for i in weigh))}
     keyword_lists, vectors = list(old.keywords), list(old.vectors)
     moved: list[int] = []  # V
     for i, (keywords, vector) in zip(weigh, _weigh(weigh, docs, idf_table, lexicon, canonical, vocabulary, jobs)):
@@ -320,15 +330,15 @@ def _update(
 
     # R: articles whose query terms' postings, own vector, or a candidate's vector or id changed
     # (a related id is a candidate's id, so a changed one is in V too).
+    # Those with only a candidate in V keep their candidates: they are only ranked again.
     moved_set = set(moved)
     look = set(moved)
     if postings:
         look.update(i for i, v in enumerate(vectors) if not postings.isdisjoint(itertools.islice(v, _related.QUERY_TERMS)))
-    if moved_set:
-        look.update(i for i, c in enumerate(old.candidates) if not moved_set.isdisjoint(c))
-    relook = sorted(look)
+    rerank = {i: c for i, c in enumerate(old.candidates) if i not in look and not moved_set.isdisjoint(c)}
+    relook = sorted(look.union(rerank))
     candidates, related = list(old.candidates), list(old.related)
-    for i, (found, related_ids) in zip(relook, _look_up(relook, ids, vectors, trimmed, jobs)):
+    for i, (found, related_ids) in zip(relook, _look_up(relook, ids, vectors, trimmed, jobs, rerank)):
         candidates[i] = found
         related[i] = related_ids
 
