@@ -278,7 +278,8 @@ def build_digest(
     curation = load_curation(paths.curation, known_ids, theme_ids) if paths.curation.exists() else None
     sources = completed_sources(sources, results)
     # Per-article analyses are cached beside the page cache, by content hash: a one-page
-    # change re-analyses only that page's articles (the corpus-level part always reruns).
+    # change re-analyses only that page's articles, and the corpus-level part recomputes only
+    # what their changes reach (enrich/corpus.py).
     enriched = enrich_corpus(
         articles, sources, themes, jobs=jobs, cache_dir=cache_dir / "analysis" if cache_dir else None, search_words=search_words
     )

@@ -7,7 +7,8 @@ Two layers, so the pipeline can parallelise the expensive part:
 - corpus level, in the calling process: IDF over all articles → keywords,
   TF-IDF vectors → related articles.
 `enrich_corpus(articles, sources, themes, jobs=1, cache_dir=None)` does both; with a
-cache_dir the per-article layer is reused for unchanged articles (content-hash cache).
+cache_dir the per-article layer is reused for unchanged articles (content-hash cache), and
+the corpus level recomputes only what the changed articles reach (corpus.py).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..forked import forked_map, side_by_side
+from ..forked import side_by_side
 from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore, spelled_out
+from . import corpus as _corpus
 from . import figures as _figures
 from . import keywords as _keywords
 from . import regions as _regions
-from . import related as _related
 from . import summary as _summary
 from . import themes as _themes
 from ..search_index import document_words, search_dictionary, search_fields, text_key
@@ -39,6 +40,7 @@ __all__ = [
     "ArticleAnalysis",
     "analyse_article",
     "analyse_cached",
+    "analysis_keys",
     "article_date",
     "enrich_corpus",
     "finish_corpus",
@@ -48,8 +50,9 @@ __all__ = [
 _SPACE = re.compile(r"\s")
 # Below this many articles a process pool costs more (start-up, jieba load) than it saves.
 PARALLEL_THRESHOLD = 400
-# What the corpus part reads of an article's ranked terms: its keyword candidates and its vector.
-RANKED_TERMS = max(_keywords.MAX_KEYWORDS * 4, _related.VECTOR_TERMS)
+RANKED_TERMS = _corpus.RANKED_TERMS
+# The corpus part's state, in the analysis cache folder; not *.pickle, the analyses' pattern.
+CORPUS_STATE = "corpus-state.bin"
 # Bump when ArticleAnalysis changes shape, so stale cache entries are ignored.
 ANALYSIS_CACHE_VERSION = "2"
 
@@ -204,27 +207,21 @@ def finish_corpus(
     sources: dict[str, SourceInfo],
     themes: tuple[Theme, ...],
     jobs: int = 1,
+    keys: list[str] | None = None,
+    state_path: Path | None = None,
 ) -> list[Enriched]:
     """The corpus-level part: IDF, keywords, related articles; then the Enriched records.
 
     With jobs > 1 the per-article loops are split over forked processes (see forked.py).
+    With `state_path`, what this run computes is kept there and the next run recomputes only
+    what its changes reach (see corpus.py); `keys[i]` identifies analyses[i] (equal key, equal
+    analysis), as the analysis cache keys do. The output is the same either way.
     """
     lexicon = frozenset(term for theme in themes for term, _ in theme.lexicon)
-    idf_table = _keywords.Idf.from_counts([a.counts for a in analyses]).table()
-
-    def weigh(part: range) -> list[tuple[list[str], dict[str, float]]]:
-        out = []
-        for i in part:
-            analysis = analyses[i]
-            ranked = _keywords.ranked_weights(analysis.counts, idf_table, analysis.head_terms, lexicon, limit=RANKED_TERMS)
-            out.append((_keywords.top_keywords(ranked), _related.sparse_vector(ranked)))
-        return out
-
-    weighed = forked_map(weigh, len(analyses), jobs, _related.PARALLEL_THRESHOLD)
-    keyword_lists = [keywords for keywords, _vector in weighed]
-    vectors = [vector for _keywords_of, vector in weighed]
-    del weighed
-    related = _related.find_related([a.id for a in articles], vectors, jobs=jobs)
+    state, _stats = _corpus.finish([a.id for a in articles], analyses, lexicon, jobs, keys, state_path)
+    # Copies: the lists are the state's too, and callers may edit their records.
+    keyword_lists = [list(k) for k in state.keywords]
+    related = [list(r) for r in state.related]
     out = []
     for article, analysis, keywords, rel in zip(articles, analyses, keyword_lists, related):
         source = sources.get(article.source)
@@ -291,18 +288,29 @@ def _write_cached(path: Path, analysis: ArticleAnalysis) -> None:
     os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
 
 
+def analysis_keys(work: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...]) -> list[str]:
+    """Each article's analysis cache key: equal keys, equal analyses."""
+    prefix = hashlib.sha256(f"{_code_fingerprint()}\0{themes!r}".encode("utf-8")).hexdigest()
+    return [_analysis_key(prefix, a, s) for a, s in work]
+
+
 def analyse_cached(
-    work: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...], jobs: int, cache_dir: Path
+    work: list[tuple[Article, SourceInfo | None]],
+    themes: tuple[Theme, ...],
+    jobs: int,
+    cache_dir: Path,
+    keys: list[str] | None = None,
 ) -> list[ArticleAnalysis]:
     """The per-article part, reusing analyses of unchanged articles (cache keyed by content hash).
 
     An article's analysis depends only on the article, its page's SourceInfo, the themes and
     the code, all of which are in the key; so a rebuild after one page changed analyses only
-    that page's articles. The corpus-level part (IDF, keywords, related) always runs in full.
+    that page's articles. `keys`, if the caller has them already, are analysis_keys(work, themes).
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
-    prefix = hashlib.sha256(f"{_code_fingerprint()}\0{themes!r}".encode("utf-8")).hexdigest()
-    paths = [cache_dir / f"{_analysis_key(prefix, a, s)}.pickle" for a, s in work]
+    if keys is None:
+        keys = analysis_keys(work, themes)
+    paths = [cache_dir / f"{key}.pickle" for key in keys]
     absent = [i for i, path in enumerate(paths) if not path.exists()]
     absent_set = set(absent)
 
@@ -344,17 +352,22 @@ def enrich_corpus(
 ) -> list[Enriched]:
     """Enrich every article; the same input gives the same output whatever `jobs` is, cache or not.
 
-    With `cache_dir`, per-article analyses are kept there by content hash (see analyse_cached).
+    With `cache_dir`, per-article analyses are kept there by content hash (see analyse_cached),
+    and the corpus part's results in its file CORPUS_STATE, to be updated, not redone, by the
+    next run (see corpus.py).
     A `search_words` dict receives the searchable words of the articles analysed in this run
     (for search_index.build_search_index's known_words: tokenizing once is half the cost).
     """
     articles = list(articles)
     themes = tuple(themes)
     work = [(a, sources.get(a.source)) for a in articles]
+    keys, state_path = None, None
     if cache_dir is not None:
-        analyses = analyse_cached(work, themes, jobs, Path(cache_dir))
+        keys = analysis_keys(work, themes)
+        state_path = Path(cache_dir) / CORPUS_STATE
+        analyses = analyse_cached(work, themes, jobs, Path(cache_dir), keys)
     else:
         analyses = _analyse_all(work, themes, jobs)
     if search_words is not None:
         search_words.update(a.search_words for a in analyses if a.search_words is not None)
-    return finish_corpus(articles, analyses, sources, themes, jobs)
+    return finish_corpus(articles, analyses, sources, themes, jobs, keys, state_path)

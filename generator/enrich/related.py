@@ -46,7 +46,7 @@ def find_related(ids: list[str], vectors: list[dict[str, float]], k: int = MAX_R
 
     The index is built here; the articles' lookups are split over `jobs` forked processes.
     """
-    trimmed = _strongest_postings(ids, vectors)
+    trimmed = strongest_postings(ids, vectors)
 
     def related_in(part: range) -> list[list[str]]:
         return [_related_one(index, ids, vectors, trimmed, k) for index in part]
@@ -54,11 +54,18 @@ def find_related(ids: list[str], vectors: list[dict[str, float]], k: int = MAX_R
     return forked_map(related_in, len(vectors), jobs, PARALLEL_THRESHOLD)
 
 
-def _strongest_postings(ids: list[str], vectors: list[dict[str, float]]) -> dict[str, list[int]]:
-    """Term → the articles where it weighs most (at most POSTING_LIMIT, ties by id)."""
+def strongest_postings(
+    ids: list[str], vectors: list[dict[str, float]], terms: set[str] | None = None
+) -> dict[str, list[int]]:
+    """Term → the articles where it weighs most (at most POSTING_LIMIT, ties by id).
+
+    With `terms`, only those terms' lists (corpus.py rebuilds the lists an edit may have changed).
+    """
     postings: dict[str, list[tuple[float, str, int]]] = {}
     for index, vector in enumerate(vectors):
-        for term, w in vector.items():
+        # The order postings are met in does not matter: each list is sorted by (weight, id, index).
+        items = vector.items() if terms is None else [(t, vector[t]) for t in vector.keys() & terms]
+        for term, w in items:
             postings.setdefault(term, []).append((-w, ids[index], index))
     trimmed: dict[str, list[int]] = {}
     for term, plist in postings.items():
@@ -70,14 +77,27 @@ def _strongest_postings(ids: list[str], vectors: list[dict[str, float]]) -> dict
 def _related_one(
     index: int, ids: list[str], vectors: list[dict[str, float]], trimmed: dict[str, list[int]], k: int
 ) -> list[str]:
-    vector = vectors[index]
+    return rank_candidates(index, candidates_of(index, vectors, trimmed), ids, vectors, k)
+
+
+def candidates_of(index: int, vectors: list[dict[str, float]], trimmed: dict[str, list[int]]) -> list[int]:
+    """The RERANK articles found under most of the article's QUERY_TERMS strongest terms.
+
+    Reads only the article's own vector and the trimmed postings of its query terms.
+    """
     # A vector's terms are in order of weight (sparse_vector), so its first ones are the strongest.
-    query = itertools.islice(vector, QUERY_TERMS)
+    query = itertools.islice(vectors[index], QUERY_TERMS)
     shared = Counter(itertools.chain.from_iterable(trimmed[term] for term in query))
     shared.pop(index, None)
-    scored = []
     # Most shared terms first; among equals, the order the postings met them (a stable sort).
-    for other, _count in sorted(shared.items(), key=_second, reverse=True)[:RERANK]:
+    return [other for other, _count in sorted(shared.items(), key=_second, reverse=True)[:RERANK]]
+
+
+def rank_candidates(index: int, candidates: list[int], ids: list[str], vectors: list[dict[str, float]], k: int) -> list[str]:
+    """The ids of the k candidates most similar to the article; reads only their vectors and ids."""
+    vector = vectors[index]
+    scored = []
+    for other in candidates:
         ov = vectors[other]
         # fsum: the same value whatever order the set yields the common terms in.
         cos = math.fsum(vector[t] * ov[t] for t in vector.keys() & ov.keys())
