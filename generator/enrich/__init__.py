@@ -73,7 +73,7 @@ class ArticleAnalysis:
     figures: tuple[Figure, ...]
     date: str | None
     # (text_key, document_words) of the article's searchable text, so the search index need not
-    # cut it again; only handed over within a run, never cached (see analyse_cached).
+    # cut it again (nor load a tokenizer when a rebuild re-indexes a run of unchanged articles).
     search_words: tuple[bytes, str] | None = None
 
     @functools.cached_property
@@ -257,12 +257,14 @@ def _analyse_all(work: list[tuple[Article, SourceInfo | None]], themes: tuple[Th
 
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """Changes whenever the per-article analysis could: this package, the model, the data files."""
+    """Changes whenever the per-article analysis could: this package, the model, the search
+    index's text and words (search_index.py), the data files."""
     import jieba
 
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(f"{ANALYSIS_CACHE_VERSION}\0jieba {jieba.__version__}".encode())
-    files = sorted(here.glob("*.py")) + [here.parent / "model.py"] + sorted((here.parent / "data").glob("*"))
+    files = sorted(here.glob("*.py")) + [here.parent / "model.py", here.parent / "search_index.py"]
+    files += sorted((here.parent / "data").glob("*"))
     for path in files:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -338,7 +340,7 @@ def _analyse_and_keep(
 ) -> list[ArticleAnalysis]:
     analyses = _analyse_all(work, themes, jobs)
     for path, analysis in zip(paths, analyses):
-        _write_cached(path, replace(analysis, search_words=None))
+        _write_cached(path, analysis)
     return analyses
 
 
@@ -355,8 +357,8 @@ def enrich_corpus(
     With `cache_dir`, per-article analyses are kept there by content hash (see analyse_cached),
     and the corpus part's results in its file CORPUS_STATE, to be updated, not redone, by the
     next run (see corpus.py).
-    A `search_words` dict receives the searchable words of the articles analysed in this run
-    (for search_index.build_search_index's known_words: tokenizing once is half the cost).
+    A `search_words` dict receives the searchable words of every article (for
+    search_index.build_search_index's known_words: tokenizing once is half the cost).
     """
     articles = list(articles)
     themes = tuple(themes)
