@@ -96,3 +96,75 @@ def _run_child(work: Callable[[], object], sender) -> None:
         result = (False, traceback.format_exc())
     sender.send(result)
     sender.close()
+
+
+class Standby:
+    """A forked child that gets ready now (prepare()) and handles one payload later.
+
+    A rebuild learns which articles changed only after reading every page, yet analysing
+    them needs a tokenizer that takes a second to load: a standby child loads it meanwhile,
+    on the other core. `handle` is inherited at the fork, so only the payload and the
+    result travel (pickled, through pipes). Without fork, everything runs here on demand.
+    """
+
+    def __init__(self, prepare: Callable[[], object], handle: Callable[[object], R]) -> None:
+        self._prepare, self._handle = prepare, handle
+        self._child = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self._requests, child_end = context.Pipe()
+            self._child = context.Process(target=self._serve, args=(child_end,), daemon=False)
+            self._child.start()
+            child_end.close()
+
+    def _serve(self, pipe) -> None:
+        try:
+            self._prepare()
+            failure = None
+        except BaseException:
+            failure = traceback.format_exc()  # told to whoever asks
+        try:
+            payload = pipe.recv()
+        except (EOFError, OSError):
+            return  # closed unused: nothing to do
+        if failure is not None:
+            result = (False, failure)
+        else:
+            try:
+                result = (True, self._handle(payload))
+            except BaseException:
+                result = (False, traceback.format_exc())
+        pipe.send(result)
+        pipe.close()
+
+    def beside(self, payload: object, here: Callable[[], B]) -> tuple[R, B]:
+        """(handle(payload) in the child, here() in this process); once per standby.
+
+        Without fork both run here, the handler first (as side_by_side does).
+        """
+        if self._child is None:
+            self._prepare()
+            return self._handle(payload), here()
+        try:
+            self._requests.send(payload)
+        except OSError:  # the child died before asking: its exit code says why
+            pass
+        second = here()
+        return _result((self._child, self._requests)), second
+
+    def close(self) -> None:
+        """Ends the child, whether or not it was used (an unused one is stopped, not waited for)."""
+        if self._child is None:
+            return
+        self._requests.close()
+        self._child.join(timeout=0.05)
+        if self._child.is_alive():
+            self._child.kill()
+            self._child.join(timeout=5)
+        self._child = None
+
+    def __enter__(self) -> "Standby":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

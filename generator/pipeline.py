@@ -258,18 +258,44 @@ def build_digest(
 
     `search_words`, if given, receives what enrichment cut of the searchable texts (see enrich_corpus).
     """
-    from .curate import apply_curation, load_curation
-    from .enrich import enrich_corpus
-    from .yamlio import load_sources, load_themes
+    from .yamlio import load_themes
 
     paths = ContentPaths(Path(content_dir))
     themes: tuple[Theme, ...] = load_themes(paths.themes)
     theme_ids = {t.id for t in themes}
     if only_theme is not None and only_theme not in theme_ids:
         raise InputError(str(paths.themes), f"unknown theme id {only_theme!r}; known: {', '.join(sorted(theme_ids))}")
+    jobs = jobs or default_jobs()
+    with _analysis_standby(themes, jobs, cache_dir) as standby:
+        return _build_digest(paths, themes, only_theme, jobs, cache_dir, search_words, standby)
+
+
+def _analysis_standby(themes: tuple[Theme, ...], jobs: int, cache_dir: Path | None) -> contextlib.AbstractContextManager:
+    """A child loading the tokenizer while the pages are read, when this looks like a rebuild
+    (the cache holds a previous run's corpus state): see enrich.analysis_standby."""
+    from .enrich import CORPUS_STATE, analysis_standby
+
+    if jobs > 1 and cache_dir is not None and (cache_dir / "analysis" / CORPUS_STATE).exists():
+        return analysis_standby(themes)
+    return contextlib.nullcontext()
+
+
+def _build_digest(
+    paths: ContentPaths,
+    themes: tuple[Theme, ...],
+    only_theme: str | None,
+    jobs: int,
+    cache_dir: Path | None,
+    search_words: dict[bytes, str] | None,
+    standby,
+) -> tuple[Digest, dict[str, SourceInfo]]:
+    from .curate import apply_curation, load_curation
+    from .enrich import enrich_corpus
+    from .yamlio import load_sources
+
+    theme_ids = {t.id for t in themes}
     files = page_files(paths)
     sources = parsed_once(paths.sources, load_sources, cache_dir) if paths.sources.exists() else {}
-    jobs = jobs or default_jobs()
     results, problems = ingest_all(files, cache_dir, jobs)
     articles = [article for result in results for article in result.articles]
     check_unique_ids(articles)
@@ -281,7 +307,13 @@ def build_digest(
     # change re-analyses only that page's articles, and the corpus-level part recomputes only
     # what their changes reach (enrich/corpus.py).
     enriched = enrich_corpus(
-        articles, sources, themes, jobs=jobs, cache_dir=cache_dir / "analysis" if cache_dir else None, search_words=search_words
+        articles,
+        sources,
+        themes,
+        jobs=jobs,
+        cache_dir=cache_dir / "analysis" if cache_dir else None,
+        search_words=search_words,
+        standby=standby,
     )
     if curation is not None:
         enriched = apply_curation(enriched, curation)
@@ -304,7 +336,12 @@ def collector_paused() -> Iterator[None]:
     A run builds millions of long-lived objects (tokens, postings, pages) and frees them
     together at the end; every full collection walks all of them, which cost a tenth of a
     10,000-article run. The data has no cycles to find; what the run frees goes at once by
-    reference counting, and the collector catches up when it is enabled again.
+    reference counting.
+
+    What the run keeps is frozen (gc.freeze) before the collector is enabled again: every
+    object made while it was off is still in the youngest generation, and the first
+    collection after would walk them all (a third of a second) to find nothing. Frozen
+    objects are still freed by reference counting; only a cycle among them would stay.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -312,6 +349,7 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 

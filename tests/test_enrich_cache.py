@@ -122,17 +122,17 @@ def test_an_edited_sources_file_is_read_again_and_the_collector_is_back_on(tmp_p
     assert gc.isenabled()
 
 
-def test_a_few_changed_articles_are_analysed_beside_the_reading(tmp_path, monkeypatch):
-    # With two jobs, a warm cache and a few changed articles, those are analysed in a forked
-    # child while this process reads the rest (enrich.analyse_cached); the result is the same.
-    import generator.enrich as enrich
+def test_a_few_changed_articles_are_analysed_by_the_standby_child(tmp_path):
+    # A rebuild's changed articles go to a forked child that loaded the analyzer while the
+    # pages were read (enrich.analysis_standby); it keeps their analyses in the cache too.
+    from generator.enrich import analysis_standby
 
-    monkeypatch.setattr(enrich, "PARALLEL_THRESHOLD", 3)
     articles = seed_corpus()
     enrich_corpus(articles, SOURCES, THEMES, jobs=2, cache_dir=tmp_path)
     changed = [replace(a, body=a.body + "\n\n新增一段关于人才公寓的说明。") if a.id == WATER.id else a for a in articles]
     before = set(tmp_path.glob("*.pickle"))
-    warm = enrich_corpus(changed, SOURCES, THEMES, jobs=2, cache_dir=tmp_path)
+    with analysis_standby(THEMES) as standby:
+        warm = enrich_corpus(changed, SOURCES, THEMES, jobs=2, cache_dir=tmp_path, standby=standby)
     assert warm == enrich_corpus(changed, SOURCES, THEMES)
     assert len(set(tmp_path.glob("*.pickle")) - before) == 1  # the child kept its analysis
 

@@ -10,7 +10,7 @@ import pytest
 from generator.enrich import related
 from concurrent.futures import ProcessPoolExecutor
 
-from generator.forked import forked_map, side_by_side
+from generator.forked import Standby, forked_map, side_by_side
 
 BIG = list(range(5000))
 
@@ -93,3 +93,34 @@ def test_the_child_of_side_by_side_may_start_a_process_pool():
             return list(pool.map(abs, [-1, -2, -3]))
 
     assert side_by_side(pooled, lambda: "here") == ([1, 2, 3], "here")
+
+
+def test_a_standby_child_prepares_first_then_handles_the_payload(tmp_path):
+    marker = tmp_path / "prepared"
+
+    def prepare() -> None:
+        marker.write_text(str(os.getpid()))
+
+    with Standby(prepare, lambda payload: (sum(payload), os.getpid(), marker.read_text())) as standby:
+        (total, pid, prepared_by), here = standby.beside([1, 2, 3], lambda: os.getpid())
+    assert total == 6 and here == os.getpid() != pid
+    assert prepared_by == str(pid)  # the same child prepared and handled
+
+
+def test_an_unused_standby_is_stopped_without_waiting_for_it():
+    import time
+
+    started = time.perf_counter()
+    with Standby(lambda: time.sleep(30), lambda payload: payload):
+        pass
+    assert time.perf_counter() - started < 5
+
+
+def test_a_standby_that_failed_to_prepare_or_died_is_an_error_here():
+    def broken() -> None:
+        raise ValueError("no dictionary")
+
+    with Standby(broken, lambda payload: payload) as standby, pytest.raises(RuntimeError, match="no dictionary"):
+        standby.beside(1, lambda: None)
+    with Standby(lambda: None, lambda payload: os._exit(5)) as standby, pytest.raises(RuntimeError, match="exited with code 5"):
+        standby.beside(1, lambda: None)

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..forked import side_by_side
+from ..forked import Standby
 from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore, spelled_out
 from . import corpus as _corpus
 from . import figures as _figures
@@ -41,6 +41,7 @@ __all__ = [
     "analyse_article",
     "analyse_cached",
     "analysis_keys",
+    "analysis_standby",
     "article_date",
     "enrich_corpus",
     "finish_corpus",
@@ -302,6 +303,7 @@ def analyse_cached(
     jobs: int,
     cache_dir: Path,
     keys: list[str] | None = None,
+    standby: Standby | None = None,
 ) -> list[ArticleAnalysis]:
     """The per-article part, reusing analyses of unchanged articles (cache keyed by content hash).
 
@@ -316,16 +318,16 @@ def analyse_cached(
     absent = [i for i, path in enumerate(paths) if not path.exists()]
     absent_set = set(absent)
 
-    def analyse_absent() -> list[ArticleAnalysis]:
-        return _analyse_and_keep([work[i] for i in absent], [paths[i] for i in absent], themes, jobs)
-
     def read_present() -> list[ArticleAnalysis | None]:
         return [None if i in absent_set else _read_cached(path) for i, path in enumerate(paths)]
 
-    # A rebuild reads thousands of analyses and makes a few: the few (and the ~1 s the
-    # tokenizer takes to load) in a forked child while this process reads.
-    side = jobs > 1 and 0 < len(absent) < PARALLEL_THRESHOLD and len(paths) - len(absent) >= PARALLEL_THRESHOLD
-    made, analyses = side_by_side(analyse_absent, read_present, parallel=side)
+    if standby is not None and 0 < len(absent) < PARALLEL_THRESHOLD:
+        # A rebuild reads thousands of analyses and makes a few: the few in the standby
+        # child, whose tokenizer is loaded by now, while this process reads the rest.
+        made, analyses = standby.beside(([work[i] for i in absent], [paths[i] for i in absent]), read_present)
+    else:
+        analyses = read_present()
+        made = _analyse_and_keep([work[i] for i in absent], [paths[i] for i in absent], themes, jobs)
     for i, analysis in zip(absent, made):
         analyses[i] = analysis
     # Entries that were there but unreadable, or of another article (a hash collision).
@@ -333,6 +335,13 @@ def analyse_cached(
     for i, analysis in zip(misses, _analyse_and_keep([work[i] for i in misses], [paths[i] for i in misses], themes, jobs)):
         analyses[i] = analysis
     return analyses  # type: ignore[return-value]  # every miss was filled
+
+
+def analysis_standby(themes: tuple[Theme, ...]) -> Standby:
+    """A forked child loading the analyzer now, to analyse (and cache) a rebuild's changed
+    articles later: a payload is (work, cache paths), as analyse_cached sends it."""
+    themes = tuple(themes)
+    return Standby(lambda: get_analyzer(themes), lambda payload: _analyse_and_keep(*payload, themes, 1))
 
 
 def _analyse_and_keep(
@@ -351,6 +360,7 @@ def enrich_corpus(
     jobs: int = 1,
     cache_dir: Path | None = None,
     search_words: dict[bytes, str] | None = None,
+    standby: Standby | None = None,
 ) -> list[Enriched]:
     """Enrich every article; the same input gives the same output whatever `jobs` is, cache or not.
 
@@ -359,6 +369,7 @@ def enrich_corpus(
     next run (see corpus.py).
     A `search_words` dict receives the searchable words of every article (for
     search_index.build_search_index's known_words: tokenizing once is half the cost).
+    With a cache, a `standby` (analysis_standby) analyses a rebuild's few changed articles.
     """
     articles = list(articles)
     themes = tuple(themes)
@@ -367,7 +378,7 @@ def enrich_corpus(
     if cache_dir is not None:
         keys = analysis_keys(work, themes)
         state_path = Path(cache_dir) / CORPUS_STATE
-        analyses = analyse_cached(work, themes, jobs, Path(cache_dir), keys)
+        analyses = analyse_cached(work, themes, jobs, Path(cache_dir), keys, standby)
     else:
         analyses = _analyse_all(work, themes, jobs)
     if search_words is not None:
