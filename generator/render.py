@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import yaml
 
@@ -932,6 +932,57 @@ def api_json(digest: Digest, site_url: str | None) -> bytes:
 
 # ------------------------------------------------------------------ the whole tree
 
+
+class _IndexPages:
+    """Theme, region and month pages, read back from the cache when their cards are unchanged.
+
+    Those pages are lists of cards, thousands for a big theme, and a rebuild after one page
+    changed alters the few lists that hold its articles. A page's key is what it shows:
+    its own fields and, per article, what its card shows (card_fields); computing that is
+    a small part of rendering the cards.
+    """
+
+    def __init__(self, cache_dir: Path | None, site_url: str | None) -> None:
+        self.cache_dir = cache_dir
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            self.prefix = hashlib.sha256(f"{_code_fingerprint()}\0{site_url!r}".encode("utf-8")).digest()
+
+    def __call__(self, render: Callable[..., bytes], *args: object) -> bytes:
+        """render(*args[:-1]); the last argument is what the page shows, Enriched items and all."""
+        *page_args, shown = args
+        if self.cache_dir is None:
+            return render(*page_args)
+        key = hashlib.sha256(self.prefix + render.__name__.encode() + spelled_out(_cards_of(shown))).hexdigest()
+        entry = self.cache_dir / f"{key}.md"
+        try:
+            return entry.read_bytes()
+        except OSError:
+            pass
+        data = render(*page_args)
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
+        return data
+
+
+def card_fields(item: Enriched) -> tuple:
+    """Everything an index page shows of an article: its card, and the date it is grouped by."""
+    regions = tuple((r.city, r.county) for r in item.regions)
+    return (item.id, item.article.title, item.date, regions, item.publication, item.page, item.summary)
+
+
+def _cards_of(value: object) -> object:
+    """value with every Enriched item replaced by its card_fields, in lists, tuples and dicts."""
+    if isinstance(value, Enriched):
+        return card_fields(value)
+    if isinstance(value, (list, tuple)):
+        return [_cards_of(v) for v in value]
+    if isinstance(value, dict):
+        return [(k, _cards_of(v)) for k, v in value.items()]
+    return value
+
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -954,8 +1005,9 @@ def render_site(
         "about.md": about_page(digest, sources),
         "themes/index.md": themes_index(groups),
     }
+    index_page = _IndexPages(cache_dir / "index" if cache_dir is not None else None, site_url)
     for group in groups:
-        files[group.path] = theme_page(group)
+        files[group.path] = index_page(theme_page, group, (group.id, group.name, group.description, group.path, group.items))
         if group.id is not None:
             theme = digest_themes[group.id]
             files[feed_path_for(group.id)] = rss_feed(
@@ -965,11 +1017,11 @@ def render_site(
     tree = region_tree(digest)
     files["regions/index.md"] = regions_index(tree)
     for city, counties in tree.items():
-        files[region_path(city)] = region_page(city, counties)
+        files[region_path(city)] = index_page(region_page, city, counties, (city, counties))
     months = archive_groups(digest)
     files["archive/index.md"] = archive_index(months)
     for key, items in months:
-        files[f"archive/{key}.md"] = archive_page(key, items)
+        files[f"archive/{key}.md"] = index_page(archive_page, key, items, (key, items))
     files.update(article_pages(digest.articles, digest_themes, by_id, site_url, cache_dir, jobs))
     files["feed.xml"] = rss_feed(SITE_NAME, SITE_PURPOSE[0], list(digest.articles), "feed.xml", digest_themes, site_url)
     files["api/articles.json"] = api_json(digest, site_url)

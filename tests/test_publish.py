@@ -39,8 +39,39 @@ def test_new_version_replaces_old_and_old_folder_is_removed(tmp_path):
     publish_tree({"a.md": b"1", "gone.md": b"2"}, out)
     publish_tree({"a.md": b"3"}, out)
     assert read_tree(out) == {"a.md": b"3"}
-    versions = [p for p in tmp_path.iterdir() if p.name.startswith(".docs-")]
+    versions = [p for p in tmp_path.iterdir() if p.name.startswith(".docs-") and p.is_dir()]
     assert len(versions) == 1
+    # Beside it only its manifest: the old version's went with it.
+    (version,) = versions
+    siblings = {p.name for p in tmp_path.iterdir() if p.name.startswith(".docs-")}
+    assert siblings == {version.name, version.name + ".sha256"}
+
+
+def test_unchanged_files_are_linked_by_the_manifest_or_by_comparing(tmp_path):
+    out = tmp_path / "docs"
+    publish_tree({"same.md": b"unchanged", "edit.md": b"old"}, out)
+    first = out.resolve()
+    assert "same.md" in first.with_name(first.name + ".sha256").read_text()
+    inode = (first / "same.md").stat().st_ino
+    publish_tree({"same.md": b"unchanged", "edit.md": b"new"}, out)
+    second = out.resolve()
+    assert read_tree(out) == {"same.md": b"unchanged", "edit.md": b"new"}
+    assert (second / "same.md").stat().st_ino == inode  # linked, by the manifest
+    # Without a manifest (an older layout) the bytes are compared: linked all the same.
+    second.with_name(second.name + ".sha256").unlink()
+    publish_tree({"same.md": b"unchanged", "edit.md": b"newer"}, out)
+    assert read_tree(out) == {"same.md": b"unchanged", "edit.md": b"newer"}
+    assert (out.resolve() / "same.md").stat().st_ino == inode
+
+
+def test_a_manifest_that_lies_about_a_resized_file_is_not_trusted(tmp_path):
+    out = tmp_path / "docs"
+    publish_tree({"page.md": b"short"}, out)
+    version = out.resolve()
+    (version / "page.md").unlink()
+    (version / "page.md").write_bytes(b"much longer text")  # changed behind our back
+    publish_tree({"page.md": b"short", "other.md": b"x"}, out)
+    assert read_tree(out) == {"page.md": b"short", "other.md": b"x"}
 
 
 def test_plain_folder_from_older_layout_is_replaced(tmp_path):
@@ -111,3 +142,26 @@ def test_a_killed_run_not_yet_reaped_counts_as_dead(tmp_path):
         assert not stale.exists() and not link.is_symlink()
     finally:
         killed.wait()
+
+
+def test_an_old_version_is_moved_to_trash_before_it_is_deleted(tmp_path):
+    """A run killed while deleting an old version must not leave a half-emptied folder under
+    that version's name: publishing the same tree again would take it as complete."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "docs"
+    publish_tree({"a.md": b"1", "b.md": b"2"}, out)
+    old = out.resolve()
+    # What a run killed mid-delete leaves: a trash folder named after its (dead) pid.
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_trash = tmp_path / f".docs-trash-{int(finished.stdout)}-docs-0000"
+    (dead_trash / "sub").mkdir(parents=True)
+    publish_tree({"a.md": b"3"}, out)
+    assert not old.exists() and not dead_trash.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".docs-")) == [
+        out.resolve().name,
+        out.resolve().name + ".sha256",
+    ]
+    publish_tree({"a.md": b"1", "b.md": b"2"}, out)  # the first tree again: written whole
+    assert read_tree(out) == {"a.md": b"1", "b.md": b"2"}

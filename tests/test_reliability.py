@@ -824,7 +824,8 @@ def test_generator_killed_midway_keeps_the_previous_docs(tmp_path):
     print(report)
     assert all(outcomes[name][0] and outcomes[name][1] == previous for name in ("0.5 s", "1 s", "staging started"))
     versions = sorted(p.name for p in tmp_path.glob(f".{out_dir.name}-*"))
-    assert versions == [os.readlink(out_dir)], versions  # no staging folder or old version left behind
+    # No staging, trash or old version left behind: the version and its manifest only.
+    assert versions == [os.readlink(out_dir), os.readlink(out_dir) + ".sha256"], versions
 
 
 def _make_project(dest: Path) -> Path:

@@ -550,3 +550,20 @@ def test_front_matter_reads_back_as_the_data_written():
         text = render.front_matter(data)
         assert text.startswith("---\n") and text.endswith("---\n\n")
         assert yaml.safe_load(text[4:-5]) == data
+
+
+def test_pages_read_back_from_the_cache_equal_fresh_ones_after_an_edit(tmp_path):
+    """Article and index pages are reused by content (render_site's cache_dir): an edited
+    article's card changes every theme, region and month page listing it, and no page is stale."""
+    digest, sources = seed_digest()
+    plain = render_site(digest, sources, SITE_URL)
+    assert render_site(digest, sources, SITE_URL, cache_dir=tmp_path) == plain  # cold cache
+    assert render_site(digest, sources, SITE_URL, cache_dir=tmp_path) == plain  # warm
+    item = next(a for a in digest.articles if a.themes and a.regions and a.date)
+    edited_item = replace(item, article=replace(item.article, title="新标题"), summary="新的摘要。")
+    edited = replace(digest, articles=tuple(edited_item if a is item else a for a in digest.articles))
+    fresh = render_site(edited, sources, SITE_URL)
+    assert render_site(edited, sources, SITE_URL, cache_dir=tmp_path) == fresh
+    changed = {path for path in fresh if fresh[path] != plain.get(path)}
+    for folder in ("themes/", "regions/", "archive/", "articles/"):
+        assert any(path.startswith(folder) for path in changed), folder
