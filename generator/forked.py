@@ -11,6 +11,8 @@ same results, on one core.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
+import tempfile
 import traceback
 from typing import Callable, TypeVar
 
@@ -63,14 +65,25 @@ def side_by_side(there: Callable[[], A], here: Callable[[], B], parallel: bool =
 def _start(work: Callable[[], R], daemon: bool = True):
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_run_child, args=(work, sender), daemon=daemon)
+    # Results come back through an unnamed temporary file, not the pipe: the child can write
+    # 100 MB of pages or index shards while this process is still busy, where a pipe would
+    # hold it at 64 KB until this process reads.
+    spill = tempfile.TemporaryFile()
+    child = context.Process(target=_run_child, args=(work, sender, spill), daemon=daemon)
     child.start()
     sender.close()  # the child holds the only writing end: EOF if it dies
-    return child, receiver
+    return child, receiver, spill
 
 
 def _result(started) -> R:
-    child, receiver = started
+    child, receiver, spill = started
+    _received(child, receiver)
+    spill.seek(0)
+    return pickle.load(spill)
+
+
+def _received(child, receiver) -> object:
+    """What the child sent, or the error it reported, or the way it died, raised here."""
     try:
         ok, value = receiver.recv()
     except EOFError:
@@ -82,16 +95,19 @@ def _result(started) -> R:
 
 
 def _reap(started) -> None:
-    child, receiver = started
+    child, receiver, spill = started
     receiver.close()
+    spill.close()
     child.join(timeout=5)
     if child.is_alive():
         child.kill()
 
 
-def _run_child(work: Callable[[], object], sender) -> None:
+def _run_child(work: Callable[[], object], sender, spill) -> None:
     try:
-        result = (True, work())
+        pickle.dump(work(), spill, protocol=pickle.HIGHEST_PROTOCOL)
+        spill.flush()
+        result = (True, None)
     except BaseException:
         result = (False, traceback.format_exc())
     sender.send(result)
@@ -150,7 +166,7 @@ class Standby:
         except OSError:  # the child died before asking: its exit code says why
             pass
         second = here()
-        return _result((self._child, self._requests)), second
+        return _received(self._child, self._requests), second
 
     def close(self) -> None:
         """Ends the child, whether or not it was used (an unused one is stopped, not waited for)."""

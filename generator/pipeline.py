@@ -151,6 +151,26 @@ def ingest_all(files: list[Path], cache_dir: Path | None, jobs: int) -> tuple[li
     return results, problems
 
 
+def article_keys(files: list[Path], results: list[PageResult]) -> list[str] | None:
+    """For each article of `results`, a key that changes whenever the article can: its page
+    file's bytes, name and the ingest code (what the page cache is keyed by), and its place
+    on the page. None if a page cannot be read again (the caller then spells articles out)."""
+    fingerprint = _code_fingerprint()
+    pages: dict[str, str] = {}
+    try:
+        for path in files:
+            pages[path.name] = hashlib.sha256(path.read_bytes() + path.name.encode("utf-8") + fingerprint.encode()).hexdigest()
+    except OSError:
+        return None
+    keys = []
+    for result in results:
+        page = pages.get(result.source)
+        if page is None:
+            return None
+        keys += [f"{page}:{n}" for n in range(len(result.articles))]
+    return keys
+
+
 def parsed_once(path: Path, load: Callable[[Path], T], cache_dir: Path | None) -> T:
     """load(path), reused from the cache while the file's bytes and the YAML code are the same.
 
@@ -314,6 +334,7 @@ def _build_digest(
         cache_dir=cache_dir / "analysis" if cache_dir else None,
         search_words=search_words,
         standby=standby,
+        article_keys=article_keys(files, results) if cache_dir else None,
     )
     if curation is not None:
         enriched = apply_curation(enriched, curation)

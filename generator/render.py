@@ -942,18 +942,20 @@ class _IndexPages:
     a small part of rendering the cards.
     """
 
-    def __init__(self, cache_dir: Path | None, site_url: str | None) -> None:
+    def __init__(self, cache_dir: Path | None, site_url: str | None, items: Iterable[Enriched]) -> None:
         self.cache_dir = cache_dir
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self.prefix = hashlib.sha256(f"{_code_fingerprint()}\0{site_url!r}".encode("utf-8")).digest()
+            # Each card spelled out once, not once per page listing it (~8 pages an article).
+            self.cards = {item.id: hashlib.sha256(spelled_out(card_fields(item))).digest() for item in items}
 
     def __call__(self, render: Callable[..., bytes], *args: object) -> bytes:
         """render(*args[:-1]); the last argument is what the page shows, Enriched items and all."""
         *page_args, shown = args
         if self.cache_dir is None:
             return render(*page_args)
-        key = hashlib.sha256(self.prefix + render.__name__.encode() + spelled_out(_cards_of(shown))).hexdigest()
+        key = hashlib.sha256(self.prefix + render.__name__.encode() + spelled_out(self._cards_of(shown))).hexdigest()
         entry = self.cache_dir / f"{key}.md"
         try:
             return entry.read_bytes()
@@ -965,6 +967,18 @@ class _IndexPages:
         os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
         return data
 
+    def _cards_of(self, value: object) -> object:
+        """value with every Enriched item replaced by its card's digest, in lists, tuples and dicts."""
+        if isinstance(value, Enriched):
+            return self.cards[value.id]
+        if isinstance(value, (list, tuple)):
+            if value and all(isinstance(v, Enriched) for v in value):
+                return b"".join(map(self.cards.__getitem__, (v.id for v in value)))
+            return [self._cards_of(v) for v in value]
+        if isinstance(value, dict):
+            return [(k, self._cards_of(v)) for k, v in value.items()]
+        return value
+
 
 def card_fields(item: Enriched) -> tuple:
     """Everything an index page shows of an article: its card, and the date it is grouped by."""
@@ -972,15 +986,6 @@ def card_fields(item: Enriched) -> tuple:
     return (item.id, item.article.title, item.date, regions, item.publication, item.page, item.summary)
 
 
-def _cards_of(value: object) -> object:
-    """value with every Enriched item replaced by its card_fields, in lists, tuples and dicts."""
-    if isinstance(value, Enriched):
-        return card_fields(value)
-    if isinstance(value, (list, tuple)):
-        return [_cards_of(v) for v in value]
-    if isinstance(value, dict):
-        return [(k, _cards_of(v)) for k, v in value.items()]
-    return value
 
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -1005,7 +1010,7 @@ def render_site(
         "about.md": about_page(digest, sources),
         "themes/index.md": themes_index(groups),
     }
-    index_page = _IndexPages(cache_dir / "index" if cache_dir is not None else None, site_url)
+    index_page = _IndexPages(cache_dir / "index" if cache_dir is not None else None, site_url, digest.articles)
     for group in groups:
         files[group.path] = index_page(theme_page, group, (group.id, group.name, group.description, group.path, group.items))
         if group.id is not None:

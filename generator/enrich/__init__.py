@@ -291,10 +291,23 @@ def _write_cached(path: Path, analysis: ArticleAnalysis) -> None:
     os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
 
 
-def analysis_keys(work: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...]) -> list[str]:
-    """Each article's analysis cache key: equal keys, equal analyses."""
+def analysis_keys(
+    work: list[tuple[Article, SourceInfo | None]], themes: tuple[Theme, ...], article_keys: list[str] | None = None
+) -> list[str]:
+    """Each article's analysis cache key: equal keys, equal analyses.
+
+    `article_keys`, if given, stand for the articles themselves: any string that changes
+    whenever its article does (the pipeline's: its page file's content key and its place
+    on the page). Spelling out 10,000 articles instead costs a third of a second.
+    """
     prefix = hashlib.sha256(f"{_code_fingerprint()}\0{themes!r}".encode("utf-8")).hexdigest()
-    return [_analysis_key(prefix, a, s) for a, s in work]
+    if article_keys is None:
+        return [_analysis_key(prefix, a, s) for a, s in work]
+    start = prefix.encode()
+    return [
+        hashlib.sha256(start + key.encode() + b"\0" + spelled_out(source)).hexdigest()
+        for key, (_article, source) in zip(article_keys, work, strict=True)
+    ]
 
 
 def analyse_cached(
@@ -361,6 +374,7 @@ def enrich_corpus(
     cache_dir: Path | None = None,
     search_words: dict[bytes, str] | None = None,
     standby: Standby | None = None,
+    article_keys: list[str] | None = None,
 ) -> list[Enriched]:
     """Enrich every article; the same input gives the same output whatever `jobs` is, cache or not.
 
@@ -369,14 +383,15 @@ def enrich_corpus(
     next run (see corpus.py).
     A `search_words` dict receives the searchable words of every article (for
     search_index.build_search_index's known_words: tokenizing once is half the cost).
-    With a cache, a `standby` (analysis_standby) analyses a rebuild's few changed articles.
+    With a cache, a `standby` (analysis_standby) analyses a rebuild's few changed articles,
+    and `article_keys` (see analysis_keys) spare spelling every article out for its key.
     """
     articles = list(articles)
     themes = tuple(themes)
     work = [(a, sources.get(a.source)) for a in articles]
     keys, state_path = None, None
     if cache_dir is not None:
-        keys = analysis_keys(work, themes)
+        keys = analysis_keys(work, themes, article_keys)
         state_path = Path(cache_dir) / CORPUS_STATE
         analyses = analyse_cached(work, themes, jobs, Path(cache_dir), keys, standby)
     else:
