@@ -176,6 +176,10 @@ class Digest:
     articles: tuple[Enriched, ...]  # excluded articles removed, fragments merged; newest first
     themes: tuple[Theme, ...]
     problems: tuple[Problem, ...] = ()
+    # Article id → a key that changes whenever that article (as read, before enrichment) can,
+    # for the articles curation left as read; caches key pages by it instead of spelling the
+    # article out (pipeline.article_keys).
+    content_keys: dict[str, str] = field(default_factory=dict)
 
 
 def spelled_out(value: object) -> bytes:

@@ -323,6 +323,7 @@ def _build_digest(
     # Curation is validated before any work is written, so a broken file stops the run early.
     curation = load_curation(paths.curation, known_ids, theme_ids) if paths.curation.exists() else None
     sources = completed_sources(sources, results)
+    keys = article_keys(files, results) if cache_dir else None
     # Per-article analyses are cached beside the page cache, by content hash: a one-page
     # change re-analyses only that page's articles, and the corpus-level part recomputes only
     # what their changes reach (enrich/corpus.py).
@@ -334,7 +335,7 @@ def _build_digest(
         cache_dir=cache_dir / "analysis" if cache_dir else None,
         search_words=search_words,
         standby=standby,
-        article_keys=article_keys(files, results) if cache_dir else None,
+        article_keys=keys,
     )
     if curation is not None:
         enriched = apply_curation(enriched, curation)
@@ -343,7 +344,13 @@ def _build_digest(
     enriched.sort(key=_sort_key)
     for problem in problems:
         log.warning(str(problem)) if problem.level == "warning" else log.error(str(problem))
-    return Digest(articles=tuple(enriched), themes=themes, problems=tuple(problems)), sources
+    content_keys = {}
+    if keys is not None:
+        # Only where the article is still the very object read: curation's edits and merges replace it.
+        read = {article.id: (article, key) for article, key in zip(articles, keys)}
+        content_keys = {item.id: read[item.id][1] for item in enriched if read.get(item.id, (None,))[0] is item.article}
+    digest = Digest(articles=tuple(enriched), themes=themes, problems=tuple(problems), content_keys=content_keys)
+    return digest, sources
 
 
 def article_url(item: Enriched) -> str:

@@ -19,6 +19,7 @@ offline bundles open from file://).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 import hashlib
@@ -524,14 +525,24 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _article_page_key(prefix: bytes, item: Enriched, by_id: dict[str, Enriched]) -> str:
-    """Everything article_page reads: the item, and what its related links show of the others."""
+def _article_page_key(prefix: bytes, item: Enriched, by_id: dict[str, Enriched], content_key: str | None) -> str:
+    """Everything article_page reads: the item, and what its related links show of the others.
+
+    With the article's content key (Digest.content_keys) the article is the key, and only the
+    rest of the item is spelled out: the article (its body above all) is most of the bytes.
+    """
     shown = [
         (r, other.article.title, other.date, other.regions, other.publication, other.page)
         for r in item.related
         if r != item.id and (other := by_id.get(r)) is not None
     ]
-    return hashlib.sha256(prefix + spelled_out((item, shown))).hexdigest()
+    if content_key is None:
+        return hashlib.sha256(prefix + spelled_out((item, shown))).hexdigest()
+    rest = [getattr(item, name) for name in _ENRICHED_BESIDE_ARTICLE]
+    return hashlib.sha256(prefix + content_key.encode() + b"\0" + spelled_out((rest, shown))).hexdigest()
+
+
+_ENRICHED_BESIDE_ARTICLE = tuple(f.name for f in dataclasses.fields(Enriched) if f.name != "article")
 
 
 def article_pages(
@@ -541,15 +552,18 @@ def article_pages(
     site_url: str | None,
     cache_dir: Path | None = None,
     jobs: int = 1,
+    content_keys: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
     """article_page for every item; with a cache_dir, pages of unchanged inputs are read back.
 
     The cache is keyed by a hash of every input of the page (the item, the themes, the
     related articles' card data, site_url, the code), so it returns the bytes article_page
-    would: output stays a function of the input. With jobs > 1 the pages are split over
-    forked processes (see forked.py): the same bytes, in the same order.
+    would: output stays a function of the input; `content_keys` stand for articles as read
+    (see _article_page_key). With jobs > 1 the pages are split over forked processes (see
+    forked.py): the same bytes, in the same order.
     """
     items = list(items)
+    content_keys = content_keys or {}
     prefix = b""
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -563,7 +577,7 @@ def article_pages(
             if cache_dir is None:
                 data = article_page(item, digest_themes, by_id, site_url)
             else:
-                entry = cache_dir / f"{_article_page_key(prefix, item, by_id)}.md"
+                entry = cache_dir / f"{_article_page_key(prefix, item, by_id, content_keys.get(item.id))}.md"
                 try:
                     data = entry.read_bytes()
                 except OSError:
@@ -1027,7 +1041,7 @@ def render_site(
     files["archive/index.md"] = archive_index(months)
     for key, items in months:
         files[f"archive/{key}.md"] = index_page(archive_page, key, items, (key, items))
-    files.update(article_pages(digest.articles, digest_themes, by_id, site_url, cache_dir, jobs))
+    files.update(article_pages(digest.articles, digest_themes, by_id, site_url, cache_dir, jobs, digest.content_keys))
     files["feed.xml"] = rss_feed(SITE_NAME, SITE_PURPOSE[0], list(digest.articles), "feed.xml", digest_themes, site_url)
     files["api/articles.json"] = api_json(digest, site_url)
     return dict(sorted(files.items()))

@@ -98,6 +98,28 @@ def test_pipeline_output_is_the_same_with_a_warm_cache(tmp_path):
     assert changed != _tree(tmp_path / "cold")
 
 
+def test_a_curated_article_is_never_served_from_a_cache_keyed_by_its_page(tmp_path):
+    """Caches key unchanged articles by their page's content (Digest.content_keys); one whose
+    title curation changes has the same page bytes, so it must be keyed by what it shows."""
+    import shutil
+
+    from generator import pipeline
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    cache = tmp_path / "cache"
+    pipeline.run(content, tmp_path / "before", cache_dir=cache, jobs=1)
+    curation = content / "curation.yml"
+    text = curation.read_text(encoding="utf-8")
+    assert "title: 衢州以全生命周期服务招引重大产业项目（续）" in text
+    curation.write_text(text.replace("招引重大产业项目（续）", "招引重大产业项目（下篇）"), encoding="utf-8")
+    pipeline.run(content, tmp_path / "after", cache_dir=cache, jobs=1)
+    pipeline.run(content, tmp_path / "fresh", cache_dir=tmp_path / "empty-cache", jobs=1)
+    after = _tree(tmp_path / "after")
+    assert after == _tree(tmp_path / "fresh")
+    assert any("（下篇）".encode() in data for path, data in after.items() if path.startswith("articles/"))
+
+
 def test_an_edited_sources_file_is_read_again_and_the_collector_is_back_on(tmp_path):
     """sources.yml is parsed once per content (pipeline.parsed_once): an edit must still show."""
     import gc

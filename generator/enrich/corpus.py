@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 # What the corpus part reads of an article's ranked terms: its keyword candidates and its vector.
 RANKED_TERMS = max(_keywords.MAX_KEYWORDS * 4, _related.VECTOR_TERMS)
 # Bump when CorpusState changes shape (the fingerprint covers the code that fills it).
-STATE_VERSION = "1"
+STATE_VERSION = "2"
 
 
 class Doc(Protocol):
@@ -83,6 +83,10 @@ class CorpusState:
     trimmed: dict[str, list[int]]  # term → article indices (related.strongest_postings)
     candidates: list[list[int]]  # the articles related.rank_candidates scored for each article
     related: list[list[str]]
+    # jieba's IDF of the vocabulary's terms it lists, and its default for the others: an
+    # update whose articles bring no new term need not parse jieba's 270,000-line table.
+    background: dict[str, float]
+    background_default: float
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,13 @@ def _cold(
         trimmed=trimmed,
         candidates=[candidates for candidates, _related_ids in found],
         related=[related_ids for _found, related_ids in found],
+        background=_listed(idf.background, vocabulary),
+        background_default=idf.background_default,
     )
+
+
+def _listed(background: dict[str, float], terms: list[str]) -> dict[str, float]:
+    return {term: background[term] for term in terms if term in background}
 
 
 def _update(
@@ -277,6 +287,7 @@ def _update(
     # Δ: document frequencies move by the changed articles' old terms out, new terms in.
     vocabulary = list(old.vocabulary)
     canonical = {term: k for k, term in enumerate(vocabulary)}
+    known_terms = len(vocabulary)
     offsets = old.term_offsets
     moved_df: Counter = Counter()
     new_terms: dict[int, array] = {}
@@ -305,7 +316,12 @@ def _update(
         i for i in range(n) if delta and not moved_ids.isdisjoint(term_ids[term_offsets[i] : term_offsets[i + 1]])
     )
     weigh = sorted(set(changed).union(holding))
-    background, background_default = _keywords.background_idf()
+    if len(vocabulary) == known_terms:  # no new term: the state knows every background IDF needed
+        background, background_default = old.background, old.background_default
+        listed = old.background
+    else:
+        background, background_default = _keywords.background_idf()
+        listed = {**old.background, **_listed(background, vocabulary[known_terms:])}
     idf = _keywords.Idf(doc_freq=doc_freq, n_docs=n, background=background, background_default=background_default)
     # Each distinct term once: A's articles share most of their terms.
     idf_table = {term: idf(term) for term in set().union(*(docs[i].counts.keys() for i in weigh))}
@@ -361,6 +377,8 @@ def _update(
         trimmed=trimmed,
         candidates=candidates,
         related=related,
+        background=listed,
+        background_default=background_default,
     )
     stats = Stats(
         "incremental",
