@@ -570,25 +570,33 @@ def article_pages(
         themes = sorted(digest_themes.items())
         prefix = hashlib.sha256(f"{_code_fingerprint()}\0{site_url!r}\0{themes!r}".encode("utf-8")).digest()
 
-    def pages(part: range) -> list[tuple[str, bytes]]:
+    entries: list[Path | None] = [None] * len(items)
+    pages: list[bytes | None] = [None] * len(items)
+    if cache_dir is not None:
+        for i, item in enumerate(items):
+            entries[i] = cache_dir / f"{_article_page_key(prefix, item, by_id, content_keys.get(item.id))}.md"
+            try:
+                pages[i] = entries[i].read_bytes()
+            except OSError:
+                pass
+    missing = [i for i, page in enumerate(pages) if page is None]
+
+    def render(part: range) -> list[bytes]:
         out = []
-        for i in part:
-            item = items[i]
-            if cache_dir is None:
-                data = article_page(item, digest_themes, by_id, site_url)
-            else:
-                entry = cache_dir / f"{_article_page_key(prefix, item, by_id, content_keys.get(item.id))}.md"
-                try:
-                    data = entry.read_bytes()
-                except OSError:
-                    data = article_page(item, digest_themes, by_id, site_url)
-                    tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-                    tmp.write_bytes(data)
-                    os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
-            out.append((article_path(item.id), data))
+        for j in part:
+            data = article_page(items[missing[j]], digest_themes, by_id, site_url)
+            entry = entries[missing[j]]
+            if entry is not None:
+                tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
+            out.append(data)
         return out
 
-    return dict(forked_map(pages, len(items), jobs, PARALLEL_PAGES))
+    # Only rendering is split over processes: keys and cache reads cost less than a fork.
+    for i, data in zip(missing, forked_map(render, len(missing), jobs, PARALLEL_PAGES)):
+        pages[i] = data
+    return {article_path(item.id): page for item, page in zip(items, pages)}  # type: ignore[misc]
 
 
 def article_page(item: Enriched, digest_themes: dict[str, Theme], by_id: dict[str, Enriched], site_url: str | None) -> bytes:
