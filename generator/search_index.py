@@ -39,7 +39,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from collections.abc import Sequence
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from .model import Article, Digest, Enriched
 
@@ -242,6 +243,74 @@ class SearchDoc:
         self.date = item.date or ""
         self.title = clean(item.article.title)
         self.text, self.title_end, self.head_end = search_fields(item.article)
+
+
+class IndexedDoc(NamedTuple):
+    """What the index keeps of document n besides its postings: its file (search/d/n.js),
+    its text's key (text_key) and length, where its title and head end."""
+
+    file: bytes
+    text_key: bytes
+    length: int
+    title_end: int
+    head_end: int
+
+
+def _indexed(doc: SearchDoc, n: int) -> IndexedDoc:
+    data = _js("doc", n, {"t": doc.title, "u": doc.url, "d": doc.date, "x": doc.text})
+    return IndexedDoc(data, text_key(doc.text), len(doc.text), doc.title_end, doc.head_end)
+
+
+def _documents(
+    digest: Digest, article_url: Callable[[Enriched], str], cache_dir: Path | None
+) -> list[IndexedDoc]:
+    """IndexedDoc of every article; with a cache_dir, those of articles curation left as read
+    (Digest.content_keys) are kept there under that key, the number, URL and date, so a
+    rebuild neither extracts nor encodes their text again."""
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        prefix = f"{_code_fingerprint()}\0".encode()
+    out = []
+    for n, item in enumerate(digest.articles):
+        url = article_url(item)
+        content_key = digest.content_keys.get(item.id) if cache_dir is not None else None
+        entry = None
+        if content_key is not None:
+            key = hashlib.sha256(prefix + f"{content_key}\0{n}\0{url}\0{item.date}".encode("utf-8")).hexdigest()
+            entry = cache_dir / f"{key}.pickle"
+            try:
+                found = pickle.loads(entry.read_bytes())
+                if isinstance(found, tuple) and len(found) == len(IndexedDoc._fields):
+                    out.append(IndexedDoc(*found))
+                    continue
+            except Exception:  # missing or unreadable: made again
+                pass
+        doc = _indexed(SearchDoc(item, url), n)
+        if entry is not None:
+            tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(tuple(doc), protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, entry)  # atomic: a killed run never leaves half an entry
+        out.append(doc)
+    return out
+
+
+class _Texts(Sequence):
+    """The documents' searchable texts, extracted when asked for: a rebuild indexes again
+    only the runs of documents that changed, and needs only their texts."""
+
+    def __init__(self, digest: Digest, article_url: Callable[[Enriched], str], docs: list[IndexedDoc]) -> None:
+        self.items, self.article_url, self.docs = digest.articles, article_url, docs
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        text = search_fields(self.items[index].article)[0]
+        if text_key(text) != self.docs[index].text_key:
+            raise AssertionError("a cached search document does not match its article")
+        return text
 
 
 def search_fields(article: Article) -> tuple[str, int, int]:
@@ -466,11 +535,12 @@ def _analyse_group(group: Group, lexicon: tuple[str, ...]) -> Batch:
 
 
 def _analysed_batches(
-    texts: list[str],
+    texts: Sequence[str],
     lexicon: tuple[str, ...],
     jobs: int,
     cache_dir: Path | None = None,
     known_words: Mapping[bytes, str] | None = None,
+    hashes: list[bytes] | None = None,
 ):
     """(first document, postings numbered from 0) per group of documents, in order.
 
@@ -480,8 +550,11 @@ def _analysed_batches(
     groups whole, and re-merges only the changed group from its chunks, of which it
     analyses only the changed ones. The calling process merges one export per group.
     A pool with a bounded queue serves big corpora, so memory stays flat.
+    `hashes`, if given, are the texts' text_key: then only the texts of groups not cached
+    are asked for (`texts` may make them on demand, as _Texts does).
     """
-    hashes = _text_hashes(texts)
+    if hashes is None:
+        hashes = _text_hashes(list(texts))
     chunks = _cut_points(hashes, BATCH_SIZE)
     prefix = hashlib.sha256(f"{_code_fingerprint()}\0{lexicon!r}".encode("utf-8")).digest() if cache_dir else b""
     chunk_keys = [hashlib.sha256(prefix + b"\1" + b"".join(hashes[a:b])).digest() for a, b in chunks]
@@ -498,11 +571,11 @@ def _analysed_batches(
     for a, b in groups:
         first = chunks[a][0]
         path = cache_path(hashlib.sha256(prefix + b"\2" + b"".join(chunk_keys[a:b])).digest())
+        found = _read_batch(path)
         members = [
             (s - first, texts[s:e], [known_words.get(h) for h in hashes[s:e]] if known_words else None, cache_path(chunk_keys[c]))
             for c, (s, e) in enumerate(chunks[a:b], a)
-        ]
-        found = _read_batch(path)
+        ] if found is None else []  # a cached group's texts are not needed
         cached.append(found)
         work.append((first, (path, members)))
         if found is None:  # the documents to analyse: those of chunks not cached either
@@ -623,15 +696,17 @@ def build_search_index(
     `known_words` maps text_key(text) → document_words(…) of texts enrichment has already
     cut; the others are cut here. Either way the words are the same.
     """
-    docs = [SearchDoc(item, article_url(item)) for item in digest.articles]
+    docs = _documents(digest, article_url, cache_dir / "docs" if cache_dir is not None else None)
     lexicon = tuple(sorted({term for theme in digest.themes for term, _weight in theme.lexicon}))
     grams, words = _Postings(), _Postings()
-    for start, (gram_batch, word_batch) in _analysed_batches([doc.text for doc in docs], lexicon, jobs, cache_dir, known_words):
+    texts = _Texts(digest, article_url, docs)
+    hashes = [doc.text_key for doc in docs]
+    for start, (gram_batch, word_batch) in _analysed_batches(texts, lexicon, jobs, cache_dir, known_words, hashes):
         grams.merge(gram_batch, start)
         words.merge(word_batch, start)
     table: list[int] = []
     for doc in docs:
-        table += [doc.title_end, doc.head_end - doc.title_end, len(doc.text) - doc.head_end]
+        table += [doc.title_end, doc.head_end - doc.title_end, doc.length - doc.head_end]
     encoded_grams, encoded_words = grams.encoded(), words.encoded()
     del grams, words
 
@@ -649,7 +724,7 @@ def build_search_index(
     for k in range(shards):
         files[f"search/s/{k}.js"] = _js("shard", k, {"g": shard_grams[k], "w": shard_words[k]})
     for n, doc in enumerate(docs):
-        files[f"search/d/{n}.js"] = _js("doc", n, {"t": doc.title, "u": doc.url, "d": doc.date, "x": doc.text})
+        files[f"search/d/{n}.js"] = doc.file
     chars, phrases = t2s_tables()
     for k in range(T2S_SHARDS):
         keys = sorted(c for c in chars if shard_of(c, T2S_SHARDS) == k)
@@ -660,7 +735,7 @@ def build_search_index(
     version = hashlib.sha256()
     for name in sorted(files):
         version.update(name.encode() + b"\0" + files[name])
-    total_len = sum(len(d.text) for d in docs)
+    total_len = sum(d.length for d in docs)
     meta = {
         "format": FORMAT_VERSION,
         "version": version.hexdigest()[:12],
