@@ -37,9 +37,9 @@ import os
 import pickle
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 from .model import Article, Digest, Enriched
@@ -263,14 +263,18 @@ def _indexed(doc: SearchDoc, n: int) -> IndexedDoc:
 
 def _documents(
     digest: Digest, article_url: Callable[[Enriched], str], cache_dir: Path | None
-) -> list[IndexedDoc]:
+) -> tuple[list[IndexedDoc], dict[int, str], list[tuple[Path, bytes]]]:
     """IndexedDoc of every article; with a cache_dir, those of articles curation left as read
     (Digest.content_keys) are kept there under that key, the number, URL and date, so a
-    rebuild neither extracts nor encodes their text again."""
+    rebuild neither extracts nor encodes their text again.
+
+    Also returns the texts extracted here (by document number: _Texts need not extract
+    them again) and the cache entries to write once the index is made.
+    """
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         prefix = f"{_code_fingerprint()}\0".encode()
-    out = []
+    out, texts, entries = [], {}, []
     for n, item in enumerate(digest.articles):
         url = article_url(item)
         content_key = digest.content_keys.get(item.id) if cache_dir is not None else None
@@ -285,21 +289,28 @@ def _documents(
                     continue
             except Exception:  # missing or unreadable: made again
                 pass
-        doc = _indexed(SearchDoc(item, url), n)
+        search_doc = SearchDoc(item, url)
+        doc = _indexed(search_doc, n)
+        texts[n] = search_doc.text
         if entry is not None:
-            tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(tuple(doc), protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, entry)  # atomic: a killed run never leaves half an entry
+            entries.append((entry, pickle.dumps(tuple(doc), protocol=pickle.HIGHEST_PROTOCOL)))
         out.append(doc)
-    return out
+    return out, texts, entries
+
+
+def _write_entries(entries: list[tuple[Path, bytes]]) -> None:
+    for entry, data in entries:
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, entry)  # atomic: a killed run never leaves half an entry
 
 
 class _Texts(Sequence):
     """The documents' searchable texts, extracted when asked for: a rebuild indexes again
     only the runs of documents that changed, and needs only their texts."""
 
-    def __init__(self, digest: Digest, article_url: Callable[[Enriched], str], docs: list[IndexedDoc]) -> None:
-        self.items, self.article_url, self.docs = digest.articles, article_url, docs
+    def __init__(self, digest: Digest, docs: list[IndexedDoc], known: dict[int, str]) -> None:
+        self.items, self.docs, self.known = digest.articles, docs, known
 
     def __len__(self) -> int:
         return len(self.items)
@@ -307,6 +318,8 @@ class _Texts(Sequence):
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
             return [self[n] for n in range(*index.indices(len(self)))]
+        if index in self.known:
+            return self.known[index]
         text = search_fields(self.items[index].article)[0]
         if text_key(text) != self.docs[index].text_key:
             raise AssertionError("a cached search document does not match its article")
@@ -696,14 +709,16 @@ def build_search_index(
     `known_words` maps text_key(text) → document_words(…) of texts enrichment has already
     cut; the others are cut here. Either way the words are the same.
     """
-    docs = _documents(digest, article_url, cache_dir / "docs" if cache_dir is not None else None)
+    docs, extracted, entries = _documents(digest, article_url, cache_dir / "docs" if cache_dir is not None else None)
     lexicon = tuple(sorted({term for theme in digest.themes for term, _weight in theme.lexicon}))
     grams, words = _Postings(), _Postings()
-    texts = _Texts(digest, article_url, docs)
+    texts = _Texts(digest, docs, extracted)
     hashes = [doc.text_key for doc in docs]
     for start, (gram_batch, word_batch) in _analysed_batches(texts, lexicon, jobs, cache_dir, known_words, hashes):
         grams.merge(gram_batch, start)
         words.merge(word_batch, start)
+    del extracted
+    _write_entries(entries)
     table: list[int] = []
     for doc in docs:
         table += [doc.title_end, doc.head_end - doc.title_end, doc.length - doc.head_end]
