@@ -1,11 +1,13 @@
-"""Work over the whole corpus, split across forked processes that read the parent's memory.
+"""Work in forked processes that read the parent's memory.
 
 The corpus-level steps (keywords against the corpus IDF, related articles) need every
 article's term weights at once. Shipping those to a process pool costs more than the
 work (pickling 10,000 term tables); a forked child sees the parent's memory as it was
-at the fork, copy on write, so only its results travel back, pickled through a pipe.
-Where fork is not available (Windows, or macOS's default) the work runs here: the
-same results, on one core.
+at the fork, copy on write, so only its results travel back, pickled into an unnamed
+temporary file. Three shapes: `forked_map` splits a loop, `side_by_side` runs two
+independent stages at once (the search index and the pages), `Standby` prepares
+(loads jieba) before it knows its work. Where fork is not available (Windows, or
+macOS's default) the work runs here: the same results, on one core.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from . import atomic
-from .forked import side_by_side
+from .forked import Standby, side_by_side
 from .model import Article, Digest, Enriched, InputError, PageResult, Problem, SourceInfo, Theme
 
 log = logging.getLogger("generator")
@@ -29,7 +29,7 @@ PAGE_SUFFIXES = (".txt", ".md")
 # Below this many pages a process pool costs more (start-up, jieba load) than it saves.
 PARALLEL_THRESHOLD = 64
 # Below this many articles, building the search index beside the pages costs more (a fork,
-# its results pickled through a pipe) than it saves.
+# its results pickled and read back) than it saves.
 SIDE_BY_SIDE_THRESHOLD = 1000
 # Bump when segmentation output changes shape, so stale cache entries are ignored.
 CACHE_VERSION = "1"
@@ -307,7 +307,7 @@ def _build_digest(
     jobs: int,
     cache_dir: Path | None,
     search_words: dict[bytes, str] | None,
-    standby,
+    standby: Standby | None,
 ) -> tuple[Digest, dict[str, SourceInfo]]:
     from .curate import apply_curation, load_curation
     from .enrich import enrich_corpus
@@ -344,13 +344,21 @@ def _build_digest(
     enriched.sort(key=_sort_key)
     for problem in problems:
         log.warning(str(problem)) if problem.level == "warning" else log.error(str(problem))
-    content_keys = {}
-    if keys is not None:
-        # Only where the article is still the very object read: curation's edits and merges replace it.
-        read = {article.id: (article, key) for article, key in zip(articles, keys)}
-        content_keys = {item.id: read[item.id][1] for item in enriched if read.get(item.id, (None,))[0] is item.article}
-    digest = Digest(articles=tuple(enriched), themes=themes, problems=tuple(problems), content_keys=content_keys)
+    digest = Digest(
+        articles=tuple(enriched),
+        themes=themes,
+        problems=tuple(problems),
+        content_keys=_unedited_keys(enriched, articles, keys) if keys is not None else {},
+    )
     return digest, sources
+
+
+def _unedited_keys(enriched: list[Enriched], articles: list[Article], keys: list[str]) -> dict[str, str]:
+    """Article id → its content key, for the articles still the very objects read: curation's
+    edits and merges replace an article, and then its page bytes no longer stand for it."""
+    read = {id(article): key for article, key in zip(articles, keys)}
+    # `articles` holds every object read, so no id() here belongs to a new object.
+    return {item.id: read[id(item.article)] for item in enriched if id(item.article) in read}
 
 
 def article_url(item: Enriched) -> str:
