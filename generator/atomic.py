@@ -49,10 +49,16 @@ def _read_manifest(version: Path) -> dict[str, str]:
 
 
 def _write_manifest(version: Path, digests: dict[str, str]) -> None:
-    manifest = version.with_name(version.name + MANIFEST_SUFFIX)
-    tmp = manifest.with_name(f"{manifest.name}.{os.getpid()}.tmp")
-    tmp.write_text("".join(f"{digests[path]}  {path}\n" for path in sorted(digests)), encoding="utf-8")
-    os.replace(tmp, manifest)
+    lines = "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
+    write_file(version.with_name(version.name + MANIFEST_SUFFIX), lines.encode("utf-8"))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a concurrent or killed run never leaves half a file
+    (written beside it under a name of this process, then renamed over it)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def safe_relative_path(path: str) -> PurePosixPath:

@@ -96,15 +96,17 @@ def ingest_file(path: Path, cache_dir: Path | None, fingerprint: str) -> tuple[P
         problems = [*problems, *result.problems]
     outcome = (result, list(problems))
     if cached:
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, cached)
+        atomic.write_file(cached, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
     return outcome
 
 
 def _cache_entry(path: Path, data: bytes, cache_dir: Path, fingerprint: str) -> Path:
-    key = hashlib.sha256(data + path.name.encode("utf-8") + fingerprint.encode()).hexdigest()
-    return cache_dir / f"{key}.pickle"
+    return cache_dir / f"{page_key(path, data, fingerprint)}.pickle"
+
+
+def page_key(path: Path, data: bytes, fingerprint: str) -> str:
+    """What a page's articles are a function of: its bytes, its name and the ingest code."""
+    return hashlib.sha256(data + path.name.encode("utf-8") + fingerprint.encode()).hexdigest()
 
 
 def _load_cached(entry: Path) -> tuple[PageResult | None, list[Problem]] | None:
@@ -152,14 +154,14 @@ def ingest_all(files: list[Path], cache_dir: Path | None, jobs: int) -> tuple[li
 
 
 def article_keys(files: list[Path], results: list[PageResult]) -> list[str] | None:
-    """For each article of `results`, a key that changes whenever the article can: its page
-    file's bytes, name and the ingest code (what the page cache is keyed by), and its place
-    on the page. None if a page cannot be read again (the caller then spells articles out)."""
+    """For each article of `results`, a key that changes whenever the article can: its page's
+    key (what the page cache is keyed by) and its place on the page. None if a page cannot be
+    read again (the caller then spells articles out)."""
     fingerprint = _code_fingerprint()
     pages: dict[str, str] = {}
     try:
         for path in files:
-            pages[path.name] = hashlib.sha256(path.read_bytes() + path.name.encode("utf-8") + fingerprint.encode()).hexdigest()
+            pages[path.name] = page_key(path, path.read_bytes(), fingerprint)
     except OSError:
         return None
     keys = []
@@ -195,9 +197,7 @@ def parsed_once(path: Path, load: Callable[[Path], T], cache_dir: Path | None) -
         pass
     value = load(path)
     entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, entry)
+    atomic.write_file(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value
 
 

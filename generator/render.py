@@ -25,7 +25,6 @@ import functools
 import hashlib
 import html
 import json
-import os
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -37,6 +36,7 @@ from typing import Callable, Iterable
 
 import yaml
 
+from .atomic import write_file
 from .forked import forked_map
 from .model import Digest, Enriched, Region, SourceInfo, Theme, spelled_out
 from .yamlio import dump_mapping
@@ -595,9 +595,7 @@ def article_pages(
             data = article_page(items[missing[j]], digest_themes, by_id, site_url)
             entry = entries[missing[j]]
             if entry is not None:
-                tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
+                write_file(entry, data)
             out.append(data)
         return out
 
@@ -992,9 +990,7 @@ class _IndexPages:
         except OSError:
             pass
         data = render(*page_args)
-        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, entry)  # atomic: a killed run never leaves half a page
+        write_file(entry, data)
         return data
 
     def _cards_of(self, value: object) -> object:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import re
 import unicodedata
@@ -42,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
+from .atomic import write_file
 from .model import Article, Digest, Enriched
 
 FORMAT_VERSION = 1
@@ -300,9 +300,7 @@ def _documents(
 
 def _write_entries(entries: list[tuple[Path, bytes]]) -> None:
     for entry, data in entries:
-        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, entry)  # atomic: a killed run never leaves half an entry
+        write_file(entry, data)
 
 
 class _Texts(Sequence):
@@ -518,9 +516,7 @@ def _read_batch(path: Path | None) -> Batch | None:
 def _write_batch(path: Path | None, batch: Batch) -> None:
     if path is None:
         return
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
+    write_file(path, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # A group: its cache file, and its chunks as

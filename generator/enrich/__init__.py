@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import hashlib
-import os
 import pickle
 import re
 from collections import Counter
@@ -24,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..atomic import write_file
 from ..forked import Standby
 from ..model import Article, Dateline, Enriched, Figure, Region, SourceInfo, Theme, ThemeScore, spelled_out
 from . import corpus as _corpus
@@ -286,9 +286,7 @@ def _read_cached(path: Path) -> ArticleAnalysis | None:
 
 
 def _write_cached(path: Path, analysis: ArticleAnalysis) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
+    write_file(path, pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def analysis_keys(

@@ -30,7 +30,6 @@ import functools
 import hashlib
 import itertools
 import logging
-import os
 import pickle
 import sys
 from array import array
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
 
+from ..atomic import write_file
 from ..forked import forked_map
 from . import keywords as _keywords
 from . import related as _related
@@ -143,9 +143,7 @@ def load_state(path: Path, fingerprint: str) -> CorpusState | None:
 
 def save_state(path: Path, state: CorpusState) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)  # atomic: a concurrent or killed run never leaves half a file
+    write_file(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def finish(
